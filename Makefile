@@ -1,0 +1,40 @@
+# Log Analytics — every command a newcomer needs. `make help` lists them.
+PYTHON_SYSTEM ?= python3
+VENV          := .venv
+PY            := $(VENV)/bin/python
+PIP_STAMP     := $(VENV)/.requirements-installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install up down status logs clean-data test demo bench
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(PY):
+	$(PYTHON_SYSTEM) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(PIP_STAMP): requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(PIP_STAMP) ## create .venv, install Python packages, resolve the Kafka/Hadoop/connector jars (idempotent)
+	@$(PY) -m stack install
+
+up: install ## start Kafka and HDFS on 127.0.0.1 and wait until they are ready
+	@$(PY) -m stack up
+
+down: ## stop Kafka and HDFS
+	@if [ -x $(PY) ]; then $(PY) -m stack down; else echo "stack: nothing running (no .venv)"; fi
+
+status: ## report each service of the local stack
+	@$(PY) -m stack status
+
+logs: ## show the last lines of each service's log
+	@$(PY) -m stack logs
+
+clean-data: ## wipe Kafka's and HDFS's data (the stack must be down)
+	@$(PY) -m stack clean-data
+
+test: install ## run the test suite against the real stack (started if not running)
+	$(PY) -m pytest $(PYTEST_ARGS)
