@@ -28,7 +28,9 @@ LIB = HERE / "lib"
 CONF = HERE / "conf"
 RUN = Path(os.environ.get("LOG_ANALYTICS_STACK_RUN", HERE / "run")).resolve()
 
-PORTS = {
+# A second stack beside the first (tests of the stack itself) shifts every port.
+_OFFSET = int(os.environ.get("LOG_ANALYTICS_STACK_PORT_OFFSET", "0"))
+PORTS = {name: port + _OFFSET for name, port in {
     "kafka_port": 9092,
     "kafka_controller_port": 9093,
     "hdfs_rpc_port": 9000,
@@ -36,7 +38,7 @@ PORTS = {
     "datanode_port": 9866,
     "datanode_http_port": 9864,
     "datanode_ipc_port": 9867,
-}
+}.items()}
 KAFKA_BOOTSTRAP = f"127.0.0.1:{PORTS['kafka_port']}"
 HDFS_URI = f"hdfs://127.0.0.1:{PORTS['hdfs_rpc_port']}"
 WEBHDFS_URL = f"http://127.0.0.1:{PORTS['hdfs_http_port']}"
@@ -287,7 +289,15 @@ def hdfs_ready() -> bool:
     return live >= 1 and not safemode
 
 
-READY = {"kafka": kafka_ready, "namenode": hdfs_ready, "datanode": hdfs_ready}
+def datanode_ready() -> bool:
+    """The DataNode itself says it is registered with the NameNode (the
+    NameNode alone may still count a DataNode that just died as live)."""
+    info = _get_json(f"http://127.0.0.1:{PORTS['datanode_http_port']}/jmx?qry=Hadoop:service=DataNode,name=DataNodeInfo")
+    actors = (info or {}).get("beans", [{}])[0].get("BPServiceActorInfo") or ""
+    return '"ActorState":"RUNNING"' in actors and hdfs_ready()
+
+
+READY = {"kafka": kafka_ready, "namenode": hdfs_ready, "datanode": datanode_ready}
 
 
 # --- up / down / status ---------------------------------------------------------
