@@ -1,0 +1,161 @@
+"""Command line: ``python -m analytics run|report`` (batch mode and the report)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from urllib.parse import urlparse
+
+DEFAULT_OUTPUT = "hdfs://127.0.0.1:9000/log-analytics"
+
+
+class UserError(Exception):
+    """An error the user can fix; printed as one line, exit status 2."""
+
+
+def _env(name: str, default=None):
+    return os.environ.get(name, default)
+
+
+def _truthy(s: str | None) -> bool:
+    return (s or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m analytics",
+        description="Web access-log analytics (NCSA Common/Combined Log Format) on Spark.",
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="{run,report}")
+
+    def output_flag(sp):
+        sp.add_argument(
+            "--output", default=_env("LOG_ANALYTICS_OUTPUT", DEFAULT_OUTPUT), metavar="URI",
+            help="output directory: file://, hdfs:// or a local path "
+                 "(env LOG_ANALYTICS_OUTPUT; default %(default)s)",
+        )
+        sp.add_argument(
+            "--master", default=_env("LOG_ANALYTICS_MASTER", "local[2]"),
+            help="Spark master (env LOG_ANALYTICS_MASTER; default %(default)s)",
+        )
+
+    run = sub.add_parser(
+        "run", help="batch mode: parse log files, compute the ten analytics, write the output",
+        description="Parse plain or .gz log files once, compute all ten analytics and write "
+                    "<out>/totals/<analytic>/version=0/, <out>/records/ and <out>/rejects/ "
+                    "as Parquet. Prints one summary line.",
+    )
+    run.add_argument("files", nargs="+", metavar="FILE", help="log files, plain or .gz (local paths or URIs)")
+    output_flag(run)
+    run.add_argument(
+        "--overwrite", action="store_true", default=_truthy(_env("LOG_ANALYTICS_OVERWRITE")),
+        help="replace the totals/, records/, rejects/ and batches/ of an existing output "
+             "instead of refusing (env LOG_ANALYTICS_OVERWRITE=1)",
+    )
+
+    rep = sub.add_parser(
+        "report", help="print the report from the totals at the output",
+        description="Read the newest complete totals back and print every analytic.",
+    )
+    output_flag(rep)
+    rep.add_argument(
+        "--format", choices=("table", "json"), default=_env("LOG_ANALYTICS_FORMAT", "table"),
+        help="readable tables or JSON (env LOG_ANALYTICS_FORMAT; default %(default)s)",
+    )
+    rep.add_argument(
+        "--top", type=int, default=_env("LOG_ANALYTICS_TOP"), metavar="N",
+        help="length of every ranked list (hosts, endpoints, 404 endpoints/hosts); default "
+             "10 hosts, 20 endpoints, 10 error endpoints, 20 for the 404 lists. Daily and "
+             "hourly series are always complete (env LOG_ANALYTICS_TOP)",
+    )
+    return p
+
+
+def _is_local(uri: str) -> bool:
+    return urlparse(uri).scheme in ("", "file")
+
+
+def _local_path(uri: str) -> str:
+    u = urlparse(uri)
+    return u.path if u.scheme == "file" else uri
+
+
+def cmd_run(args) -> int:
+    from . import ALL, parse as P, store
+    from .missing_values import ANALYTIC as MISSING
+    from .session import spark_session
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+
+    for f in args.files:
+        if _is_local(f) and not os.path.isfile(_local_path(f)):
+            raise UserError(f"no such file: {f}")
+    started = time.monotonic()
+    spark = spark_session("log-analytics-run", args.master)
+    for f in args.files:
+        if not _is_local(f) and not store.exists(spark, f):
+            raise UserError(f"no such file: {f}")
+    out = args.output
+    layout = [store.TOTALS, store.RECORDS, store.REJECTS, "batches"]
+    present = [d for d in layout if store.exists(spark, store.join(out, d))]
+    if present and not args.overwrite:
+        raise UserError(f"output {out} already holds {', '.join(present)}; pass --overwrite to replace it")
+    for d in present:
+        store.delete(spark, store.join(out, d))
+
+    parsed = P.parse(P.read_lines(spark, args.files))
+    # Cache what the analytics and writers need; keep the raw text for rejects only.
+    cached = parsed.select(
+        *P.RECORD_COLUMNS, "reject_reason",
+        F.when(F.col("reject_reason").isNotNull(), F.col("value")).alias("value"),
+    ).persist(StorageLevel.MEMORY_AND_DISK)
+    store.write_totals(spark, out, 0, {a.name: a.partial(cached) for a in ALL})
+    store.write_records(P.records(cached), out)
+    store.write_rejects(P.rejects(cached), out)
+    cached.unpersist()
+    lines = MISSING.lines(spark.read.parquet(store.totals_path(out, MISSING.name, 0)))
+    seconds = time.monotonic() - started
+    rate = lines["total"] / seconds if seconds else 0.0
+    print(
+        f"lines={lines['total']} records={lines['records']} rejects={lines['rejected']} "
+        f"seconds={seconds:.1f} lines/s={rate:,.0f} output={out}"
+    )
+    return 0
+
+
+def cmd_report(args) -> int:
+    from . import report as R, store
+    from .session import spark_session
+
+    if args.top is not None:
+        try:
+            args.top = int(args.top)
+        except ValueError:
+            raise UserError(f"--top must be a whole number, not {args.top!r}") from None
+        if args.top < 1:
+            raise UserError("--top must be at least 1")
+    spark = spark_session("log-analytics-report", args.master)
+    totals = store.read_totals(spark, args.output)
+    if not totals:
+        raise UserError(f"no totals at {args.output} (run `python -m analytics run` or the stream first)")
+    try:
+        rep = R.build(totals, args.top)
+    except R.MissingTotals as e:
+        raise UserError(f"incomplete totals at {args.output}: none for {e}") from None
+    print(R.to_json(rep) if args.format == "json" else R.to_table(rep))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return cmd_run(args) if args.command == "run" else cmd_report(args)
+    except UserError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except Exception as e:  # Spark/Hadoop failures: one line, no Java trace
+        first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+        print(f"error: {type(e).__name__}: {first[:300]}", file=sys.stderr)
+        return 1

@@ -1,0 +1,40 @@
+"""9. daily_requests_per_host: per day, requests, distinct hosts and requests / hosts.
+
+Kept as requests per (date, host). View: every day, in date order:
+``[{"date", "requests", "unique_hosts", "avg_requests_per_host"}]``.
+"""
+
+from __future__ import annotations
+
+from pyspark.sql import functions as F
+
+from .base import Analytic, valid
+
+
+class DailyRequestsPerHost(Analytic):
+    name = "daily_requests_per_host"
+    keys = ("date", "host")
+    values = {"requests": "sum"}
+
+    def aggregate(self, parsed):
+        return valid(parsed).groupBy("date", "host").agg(F.count("*").alias("requests"))
+
+    def view(self, total, top=None):
+        rows = (
+            total.groupBy("date")
+            .agg(F.sum("requests").alias("requests"), F.count("*").alias("hosts"))
+            .orderBy("date")
+            .collect()
+        )
+        return [
+            {
+                "date": r["date"].isoformat(),
+                "requests": int(r["requests"]),
+                "unique_hosts": int(r["hosts"]),
+                "avg_requests_per_host": int(r["requests"]) / int(r["hosts"]),
+            }
+            for r in rows
+        ]
+
+
+ANALYTIC = DailyRequestsPerHost()

@@ -1,0 +1,44 @@
+"""10. not_found: 404 responses — total, top endpoints, top hosts, per day, per hour.
+
+Kept as one table of 404 counts keyed by (endpoint, host, date, hour); the view derives
+the five answers: ``count``; ``top_endpoints`` and ``top_hosts`` (top 20 each, count
+descending then name); ``daily`` and ``hourly`` (every day / hour that has a 404, in
+chronological order; hours are the log's local wall clock, 0-23).
+"""
+
+from __future__ import annotations
+
+from pyspark.sql import functions as F
+
+from .base import Analytic, ranked, valid
+
+
+class NotFound(Analytic):
+    name = "not_found"
+    keys = ("endpoint", "host", "date", "hour")
+    values = {"count": "sum"}
+    default_top = 20
+
+    def aggregate(self, parsed):
+        nf = valid(parsed).where(F.col("status") == 404)
+        return nf.groupBy(*self.keys).agg(F.count("*").alias("count"))
+
+    def view(self, total, top=None):
+        top = self._top(top)
+        total = total.cache()
+        try:
+            count = total.agg(F.sum("count")).collect()[0][0]
+            daily = total.groupBy("date").agg(F.sum("count").alias("n")).orderBy("date").collect()
+            hourly = total.groupBy("hour").agg(F.sum("count").alias("n")).orderBy("hour").collect()
+            return {
+                "count": int(count or 0),
+                "top_endpoints": ranked(total, "endpoint", "count", top),
+                "top_hosts": ranked(total, "host", "count", top),
+                "daily": [{"date": r["date"].isoformat(), "count": int(r["n"])} for r in daily],
+                "hourly": [{"hour": int(r["hour"]), "count": int(r["n"])} for r in hourly],
+            }
+        finally:
+            total.unpersist()
+
+
+ANALYTIC = NotFound()

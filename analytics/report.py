@@ -1,0 +1,80 @@
+"""The report: every analytic's view of the totals, as JSON or as readable tables."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from . import ALL, missing_values
+
+
+class MissingTotals(Exception):
+    """Some analytics have no complete totals at the output."""
+
+
+def build(totals: dict, top: int | None = None) -> dict[str, Any]:
+    """The report dict: ``lines`` then one entry per analytic of ``ALL``, in order."""
+    missing = [a.name for a in ALL if a.name not in totals]
+    if missing:
+        raise MissingTotals(", ".join(missing))
+    report: dict[str, Any] = {"lines": missing_values.ANALYTIC.lines(totals["missing_values"])}
+    for a in ALL:
+        report[a.name] = a.view(totals[a.name], top)
+    return report
+
+
+def to_json(report: dict) -> str:
+    return json.dumps(report, indent=2, ensure_ascii=False)
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return f"{v:,.2f}"
+    if isinstance(v, int):
+        return f"{v:,}"
+    return str(v)
+
+
+def _table(rows: list[dict], title: str) -> str:
+    if not rows:
+        return f"{title}\n  (none)\n"
+    cols = list(rows[0])
+    cells = [[_fmt(r[c]) for c in cols] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
+    widths = [min(w, 70) for w in widths]
+
+    def line(values):
+        out = []
+        for v, w in zip(values, widths):
+            v = v if len(v) <= w else v[: w - 1] + "…"
+            out.append(v.rjust(w) if v[:1].isdigit() or v == "-" else v.ljust(w))
+        return "  " + "  ".join(out).rstrip()
+
+    body = [line(cols), "  " + "  ".join("-" * w for w in widths)] + [line(r) for r in cells]
+    return title + "\n" + "\n".join(body) + "\n"
+
+
+def to_table(report: dict) -> str:
+    """Readable text tables, one block per analytic."""
+    kv = lambda d: [{"name": k, "value": v} for k, v in d.items()]  # noqa: E731
+    nf = report["not_found"]
+    blocks = [
+        _table(kv(report["lines"]), "Lines"),
+        _table(kv(report["content_size_stats"]), "1. Content size (bytes)"),
+        _table(kv(report["missing_values"]), "2. Missing values (nulls per column)"),
+        _table([{"status": k, "count": v} for k, v in report["status_codes"].items()], "3. Status codes"),
+        _table(report["frequent_hosts"], "4. Most frequent hosts"),
+        _table(report["frequent_endpoints"], "5. Most frequent endpoints"),
+        _table(report["top_error_endpoints"], "6. Top endpoints with a status other than 200"),
+        f"7. Unique hosts: {_fmt(report['unique_hosts'])}\n",
+        _table(report["daily_unique_hosts"], "8. Unique hosts per day"),
+        _table(report["daily_requests_per_host"], "9. Requests per host per day"),
+        f"10. 404 Not Found: {_fmt(nf['count'])} responses\n",
+        _table(nf["top_endpoints"], "10a. 404: top endpoints"),
+        _table(nf["top_hosts"], "10b. 404: top hosts"),
+        _table(nf["daily"], "10c. 404: per day"),
+        _table(nf["hourly"], "10d. 404: per hour (local time)"),
+    ]
+    return "\n".join(blocks)

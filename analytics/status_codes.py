@@ -1,0 +1,23 @@
+"""3. status_codes: requests per HTTP status. View: ``{"200": n, ...}`` (most frequent first)."""
+
+from __future__ import annotations
+
+from pyspark.sql import functions as F
+
+from .base import Analytic, valid
+
+
+class StatusCodes(Analytic):
+    name = "status_codes"
+    keys = ("status",)
+    values = {"count": "sum"}
+
+    def aggregate(self, parsed):
+        return valid(parsed).groupBy("status").agg(F.count("*").alias("count"))
+
+    def view(self, total, top=None):
+        rows = total.orderBy(F.desc("count"), F.asc("status")).collect()
+        return {str(r["status"]): int(r["count"]) for r in rows}
+
+
+ANALYTIC = StatusCodes()

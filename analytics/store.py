@@ -1,0 +1,106 @@
+"""Reading and writing the output layout (I/O lives here, at the edge).
+
+Layout under an output URI (``file://``, ``hdfs://`` or a local path)::
+
+    <out>/totals/<analytic>/version=<N>/   running totals after batch N, Parquet
+                                           (the batch runner writes version 0); a version
+                                           is complete when its _SUCCESS marker exists
+    <out>/records/date=YYYY-MM-DD/         parsed records, Parquet, appended
+    <out>/rejects/                         rejected lines (line, reason, ...), appended
+"""
+
+from __future__ import annotations
+
+from pyspark.sql import DataFrame
+
+from . import ALL
+
+TOTALS, RECORDS, REJECTS = "totals", "records", "rejects"
+
+
+def join(*parts: str) -> str:
+    return "/".join([parts[0].rstrip("/"), *parts[1:]])
+
+
+def _fs(spark, uri: str):
+    """(Hadoop FileSystem, Path) for ``uri``; works for file:// and hdfs:// alike."""
+    path = spark._jvm.org.apache.hadoop.fs.Path(uri)
+    return path.getFileSystem(spark._jsc.hadoopConfiguration()), path
+
+
+def exists(spark, uri: str) -> bool:
+    fs, path = _fs(spark, uri)
+    return bool(fs.exists(path))
+
+
+def delete(spark, uri: str) -> bool:
+    """Delete ``uri`` recursively; True if something was deleted."""
+    fs, path = _fs(spark, uri)
+    return bool(fs.exists(path) and fs.delete(path, True))
+
+
+def versions(spark, out: str, name: str) -> dict[int, bool]:
+    """``{N: complete}`` for every ``version=N`` of one analytic's totals."""
+    fs, path = _fs(spark, join(out, TOTALS, name))
+    if not fs.exists(path):
+        return {}
+    found = {}
+    for status in fs.listStatus(path):
+        dirname = status.getPath().getName()
+        if status.isDirectory() and dirname.startswith("version="):
+            try:
+                n = int(dirname[len("version="):])
+            except ValueError:
+                continue
+            found[n] = bool(fs.exists(spark._jvm.org.apache.hadoop.fs.Path(status.getPath(), "_SUCCESS")))
+    return found
+
+
+def totals_path(out: str, name: str, version: int) -> str:
+    return join(out, TOTALS, name, f"version={version}")
+
+
+def write_totals(spark, out: str, version: int, totals: dict[str, DataFrame]) -> None:
+    """Write each analytic's total as ``<out>/totals/<name>/version=<version>/``
+    (overwriting a half-written version of the same number, e.g. a replayed batch)."""
+    for name, df in totals.items():
+        df.coalesce(1).write.mode("overwrite").parquet(totals_path(out, name, version))
+
+
+def latest_version(spark, out: str, name: str) -> int | None:
+    """The newest complete version of one analytic's totals, or None."""
+    done = [n for n, complete in versions(spark, out, name).items() if complete]
+    return max(done) if done else None
+
+
+def read_totals(spark, out: str) -> dict[str, DataFrame]:
+    """``{name: DataFrame}`` of the newest complete version of each analytic's totals.
+    Analytics with no complete version are left out."""
+    result = {}
+    for a in ALL:
+        n = latest_version(spark, out, a.name)
+        if n is not None:
+            result[a.name] = spark.read.parquet(totals_path(out, a.name, n))
+    return result
+
+
+def prune_totals(spark, out: str, keep_version: int) -> list[str]:
+    """Delete every totals version older than ``keep_version``; returns what was deleted."""
+    deleted = []
+    for a in ALL:
+        for n in versions(spark, out, a.name):
+            if n < keep_version:
+                uri = totals_path(out, a.name, n)
+                if delete(spark, uri):
+                    deleted.append(uri)
+    return deleted
+
+
+def write_records(records: DataFrame, out: str) -> None:
+    """Append parsed records to ``<out>/records/``, partitioned by ``date``."""
+    records.write.mode("append").partitionBy("date").parquet(join(out, RECORDS))
+
+
+def write_rejects(rejects: DataFrame, out: str) -> None:
+    """Append rejected lines (``line``, ``reason``, ...) to ``<out>/rejects/``."""
+    rejects.write.mode("append").parquet(join(out, REJECTS))

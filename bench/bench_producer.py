@@ -1,0 +1,308 @@
+#!/usr/bin/env python3
+"""Throughput of kafka_producer.py into the local broker (prints figures; not a test).
+
+    .venv/bin/python bench/bench_producer.py [--lines 2000000] [--no-profile] [--no-tuning]
+
+1. Makes (or reuses) bench/data/nasa_style_<N>.log: N lines resampled from the
+   real logs in ../shared/data -- NASA-style Common Log Format lines (host,
+   request, status, size taken from real lines; combined-format extras cut off)
+   with timestamps increasing through July 1995, like NASA_access_log_Jul95.
+2. Runs kafka_producer.py on it, as a user would (a subprocess), with one line
+   per message and with --lines-per-message 100.
+3. Runs the original approach -- producer.send(line); producer.flush() for
+   every line -- on a 20,000-line slice.
+4. Shows what bounds the one-line-per-message figure: kafka-python's bare
+   send() loop with a few tunings, kafka_producer with and without its
+   accumulator fast path, and a cProfile of kafka_producer itself.
+
+Each run uses a fresh topic (deleted afterwards). The machine is shared: the
+load average is printed next to the figures.
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gzip
+import io
+import os
+import pstats
+import random
+import re
+import resource
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data"
+OUT = ROOT / "bench" / "data"
+BOOTSTRAP = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+sys.path.insert(0, str(ROOT))
+
+CLF = re.compile(rb'^"?(\S+) (\S+) (\S+) \[([^\]]+)\] "((?:[^"\\]|\\.)*)" (\d{3}) (\d+|-)')
+CLEAN = ("nasa_", "elastic_", "secrepo_", "zanbil_", "basjes_")
+
+
+def make_data(n: int) -> Path:
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"nasa_style_{n}.log"
+    if path.exists():
+        return path
+    t0 = time.monotonic()
+    parts = []       # (host, request, status, size) from real lines
+    for f in sorted(DATA.glob("*.gz")):
+        if not f.name.startswith(CLEAN):
+            continue
+        for line in gzip.decompress(f.read_bytes()).splitlines():
+            m = CLF.match(line)
+            if m:
+                parts.append((m.group(1), m.group(5), m.group(6), m.group(7)))
+    rng = random.Random(1995)
+    months = b"Jul"
+    start = 804571201        # 1995-07-01 00:00:01 -0400 as seconds from the epoch (UTC)
+    span = 31 * 86400
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "wb") as out:
+        buf = []
+        for i in range(n):
+            host = parts[rng.randrange(len(parts))][0]
+            _, request, status, size = parts[rng.randrange(len(parts))]
+            t = start + i * span // n - 4 * 3600
+            tm = time.gmtime(t)
+            ts = b"%02d/%s/%d:%02d:%02d:%02d -0400" % (tm.tm_mday, months, tm.tm_year,
+                                                       tm.tm_hour, tm.tm_min, tm.tm_sec)
+            buf.append(b'%s - - [%s] "%s" %s %s\n' % (host, ts, request, status, size))
+            if len(buf) == 100_000:
+                out.write(b"".join(buf))
+                buf = []
+        out.write(b"".join(buf))
+    tmp.rename(path)
+    print(f"made {path.relative_to(ROOT)}: {n:,} lines, {path.stat().st_size / 1e6:.0f} MB "
+          f"in {time.monotonic() - t0:.1f} s")
+    return path
+
+
+def topic_name(tag: str) -> str:
+    return f"bench-{tag}-{uuid.uuid4().hex[:8]}"
+
+
+def delete_topics(topics):
+    from kafka.admin import KafkaAdminClient
+    admin = KafkaAdminClient(bootstrap_servers=BOOTSTRAP)
+    try:
+        admin.delete_topics(list(topics))
+    except Exception as e:
+        print(f"(could not delete bench topics: {e})")
+    finally:
+        admin.close()
+
+
+def create_topic(topic: str, partitions: int = 2) -> None:
+    from kafka.admin import KafkaAdminClient
+    admin = KafkaAdminClient(bootstrap_servers=BOOTSTRAP)
+    try:
+        admin.create_topics({topic: {"num_partitions": partitions}}, wait_for_metadata=True)
+    finally:
+        admin.close()
+
+
+def run_script(path: Path, topic: str, *extra, env: dict | None = None) -> dict:
+    cmd = [sys.executable, str(ROOT / "kafka_producer.py"), "--bootstrap-servers", BOOTSTRAP,
+           "--topic", topic, "--quiet", *map(str, extra), str(path)]
+    t0 = time.monotonic()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **(env or {})})
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = time.monotonic() - t0
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if done.returncode != 0:
+        raise SystemExit(f"kafka_producer failed ({done.returncode}): {done.stderr}")
+    rows = dict(re.findall(r"^  (\S.*?)\s+([\d.]+)$", done.stdout, re.M))
+    return {"lines": int(rows["delivered"]), "elapsed": float(rows["elapsed s"]),
+            "rate": float(rows["lines/s"]), "wall": wall, "messages": int(rows["messages"]), "cpu": cpu}
+
+
+def read_lines(path: Path, n: int) -> list[bytes]:
+    out = []
+    with open(path, "rb") as f:
+        for line in f:
+            out.append(line.rstrip(b"\n"))
+            if len(out) == n:
+                break
+    return out
+
+
+def slice_file(path: Path, n: int) -> Path:
+    sample = OUT / f"nasa_style_slice_{n}.log"
+    if not sample.exists():
+        sample.write_bytes(b"".join(line + b"\n" for line in read_lines(path, n)))
+    return sample
+
+
+def original(lines: list[bytes], topic: str) -> float:
+    """The original script's loop: send one line, flush, next line."""
+    from kafka import KafkaProducer
+    producer = KafkaProducer(bootstrap_servers=BOOTSTRAP)
+    t0 = time.monotonic()
+    for line in lines:
+        producer.send(topic, line)
+        producer.flush()
+    elapsed = time.monotonic() - t0
+    producer.close()
+    return len(lines) / elapsed
+
+
+def bare_send(lines: list[bytes], topic: str, callbacks: bool = False, **config) -> float:
+    """kafka-python alone: a send() loop over lines already in memory, then flush."""
+    from kafka import KafkaProducer
+    producer = KafkaProducer(bootstrap_servers=BOOTSTRAP, acks="all", enable_idempotence=True,
+                             max_request_size=10 << 20, **config)
+    producer.partitions_for(topic)
+    send = producer.send
+    done = [0]
+
+    def ok(_):
+        done[0] += 1
+    t0 = time.monotonic()
+    if callbacks == "accumulator":
+        # private API, for the record only: what is left without send()'s checks,
+        # partitioner and per-call logging (record encoding + futures + sender thread)
+        from kafka.structs import TopicPartition
+        append, wakeup = producer._accumulator.append, producer._sender.wakeup
+        tps = [TopicPartition(topic, 0), TopicPartition(topic, 1)]
+        for i, line in enumerate(lines):
+            _, full, new, _ = append(tps[(i >> 12) & 1], None, None, line, [])
+            if full or new:
+                wakeup()
+    elif callbacks:
+        for line in lines:
+            send(topic, line).add_callback(ok)
+    else:
+        for line in lines:
+            send(topic, line)
+    producer.flush()
+    elapsed = time.monotonic() - t0
+    producer.close()
+    return len(lines) / elapsed
+
+
+def profile_script(path: Path, topic: str, top: int = 22) -> None:
+    import kafka_producer
+    prof = cProfile.Profile()
+    argv = ["--bootstrap-servers", BOOTSTRAP, "--topic", topic, "--quiet", str(path)]
+    old = sys.stdout
+    sys.stdout = io.StringIO()
+    try:
+        prof.runcall(kafka_producer.main, argv)
+    finally:
+        sys.stdout = old
+    stats = pstats.Stats(prof)
+    total = sum(v[2] for v in stats.stats.values())       # tottime over all functions
+    by_area: dict[str, float] = {}
+    for (filename, _, _), (_, _, tt, _, _) in stats.stats.items():
+        if "/kafka/" in filename:
+            area = "kafka-python " + filename.split("/kafka/")[1].split("/")[0].replace(".py", "")
+        elif filename.endswith("kafka_producer.py"):
+            area = "kafka_producer.py"
+        elif filename == "~":
+            area = "builtins (C)"
+        else:
+            area = "other Python"
+        by_area[area] = by_area.get(area, 0.0) + tt
+    print(f"\ncProfile of kafka_producer.main, one line per message (main thread only; the "
+          f"sender thread is not profiled), own time by area:")
+    for area, tt in sorted(by_area.items(), key=lambda kv: -kv[1]):
+        print(f"  {area:<32} {tt:6.2f} s  {100 * tt / total:5.1f}%")
+    print(f"\ntop {top} functions by own time:")
+    s = io.StringIO()
+    pstats.Stats(prof, stream=s).sort_stats("tottime").print_stats(top)
+    print("\n".join(line for line in s.getvalue().splitlines()
+                    if line.strip() and not line.startswith(("   Ordered", "         "))))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--lines", type=int, default=2_000_000)
+    ap.add_argument("--slice", type=int, default=20_000, help="lines for the original approach")
+    ap.add_argument("--no-tuning", action="store_true", help="skip the kafka-python tuning runs")
+    ap.add_argument("--no-profile", action="store_true", help="skip the cProfile run")
+    args = ap.parse_args()
+
+    path = make_data(args.lines)
+    topics = []
+
+    def t(tag):
+        topics.append(topic_name(tag))
+        return topics[-1]
+
+    print(f"input: {path.relative_to(ROOT)}, {args.lines:,} lines, {path.stat().st_size / 1e6:.0f} MB; "
+          f"{os.cpu_count()} cores; load average before: {os.getloadavg()[0]:.2f}")
+    try:
+        one = run_script(path, t("one"))
+        print(f"kafka_producer.py, 1 line/message:     {one['rate']:>10,.0f} lines/s "
+              f"({one['lines']:,} lines in {one['elapsed']:.1f} s; {one['wall']:.1f} s with start-up, "
+              f"{one['cpu']:.1f} s CPU: {one['cpu'] / one['wall']:.2f} cores)")
+        packed = run_script(path, t("packed"), "--lines-per-message", 100)
+        print(f"kafka_producer.py, 100 lines/message:  {packed['rate']:>10,.0f} lines/s "
+              f"({packed['lines']:,} lines in {packed['elapsed']:.1f} s, {packed['messages']:,} messages, "
+              f"{packed['cpu'] / packed['wall']:.2f} cores)")
+        packed_none = run_script(path, t("packed-none"), "--lines-per-message", 100, "--compression", "none")
+        print(f"  same, --compression none:            {packed_none['rate']:>10,.0f} lines/s")
+
+        for n in (2, 5):
+            r = run_script(path, t(f"packed{n}"), "--lines-per-message", n)
+            print(f"  same, --lines-per-message {n}:           {r['rate']:>10,.0f} lines/s")
+
+        slice_lines = read_lines(path, args.slice)
+        topic = t("orig")
+        create_topic(topic)
+        orig = original(slice_lines, topic)
+        print(f"original (flush after every line):     {orig:>10,.0f} lines/s ({len(slice_lines):,}-line slice)")
+        print(f"ratios: 1 line/message {one['rate'] / orig:,.0f}x the original; "
+              f"100 lines/message {packed['rate'] / orig:,.0f}x; packed / unpacked {packed['rate'] / one['rate']:.1f}x")
+        print(f"load average after: {os.getloadavg()[0]:.2f}")
+
+        if not args.no_tuning:
+            n = min(300_000, args.lines)
+            lines = read_lines(path, n)
+            print(f"\nkafka-python's own ceiling: a bare send() loop over {n:,} lines already in memory, "
+                  f"1 line per message, then flush():")
+            configs = [
+                ("kafka-python defaults (16 KiB batches, linger 0, no compression)", {}, False),
+                ("batch 1 MiB, linger 20 ms, lz4 (kafka_producer's settings)",
+                 dict(batch_size=1 << 20, linger_ms=20, compression_type="lz4"), False),
+                ("batch 1 MiB, linger 20 ms, no compression",
+                 dict(batch_size=1 << 20, linger_ms=20), False),
+                ("batch 256 KiB, linger 100 ms, lz4",
+                 dict(batch_size=256 << 10, linger_ms=100, compression_type="lz4"), False),
+                ("batch 1 MiB, linger 20 ms, lz4, max_in_flight 1",
+                 dict(batch_size=1 << 20, linger_ms=20, compression_type="lz4",
+                      max_in_flight_requests_per_connection=1), False),
+                ("batch 1 MiB, linger 20 ms, lz4, + a callback per message",
+                 dict(batch_size=1 << 20, linger_ms=20, compression_type="lz4"), True),
+                ("batch 1 MiB, linger 20 ms, lz4, bypassing send() (private accumulator API)",
+                 dict(batch_size=1 << 20, linger_ms=20, compression_type="lz4"), "accumulator"),
+            ]
+            for label, config, callbacks in configs:
+                topic = t("tune")
+                create_topic(topic)
+                rate = bare_send(lines, topic, callbacks=callbacks, **config)
+                print(f"  {label:<75} {rate:>9,.0f} msgs/s")
+            sample = slice_file(path, n)
+            fast = run_script(sample, t("fast"))
+            public = run_script(sample, t("public"), env={"PRODUCER_SEND_API": "public"})
+            print(f"  kafka_producer.py on the same {n:,} lines, 1 line/message: {fast['rate']:,.0f} lines/s; "
+                  f"with PRODUCER_SEND_API=public (send() per line): {public['rate']:,.0f} lines/s")
+            print(f"load average after: {os.getloadavg()[0]:.2f}")
+
+        if not args.no_profile:
+            n = min(300_000, args.lines)
+            profile_script(slice_file(path, n), t("profile"))
+    finally:
+        delete_topics(topics)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,322 @@
+#!/usr/bin/env python3
+"""Kafka -> Spark Structured Streaming -> the ten analytics -> Parquet on HDFS.
+
+Every trigger (10 s by default) the new Kafka messages become one micro-batch.
+Each message holds one log line, or several joined by newlines. The batch is
+parsed once, every analytic in `analytics.ALL` computes its partial aggregate,
+and the job writes, under --output:
+
+  batches/<analytic>/batch_id=N/   this batch's own results
+  totals/<analytic>/version=N/     running totals: the previous version merged
+                                   with this batch (the report reads the newest)
+  records/date=D/batch_id=N/       parsed records, with Kafka partition/offset
+  rejects/batch_id=N/              unparseable lines, with their reason
+
+Exactly once: every path above is keyed by the batch id and overwritten, and the
+totals of batch N are merged from the newest version older than N. A batch that
+Spark replays after a crash (same id, same offsets, per the checkpoint) rewrites
+the same results instead of adding to them.
+
+    python spark_stream.py                      # against the local stack
+    python spark_stream.py --available-now      # drain the topic, then stop
+    spark-submit spark_stream.py --help
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+CONNECTOR_JARS = ROOT / "stack" / "lib" / "spark-kafka"
+# What the connector needs beyond Spark itself (Spark already ships Scala, lz4, snappy, slf4j).
+CONNECTOR_PREFIXES = ("spark-sql-kafka-0-10", "spark-token-provider-kafka-0-10", "kafka-clients", "commons-pool2")
+KAFKA_SOURCE_CLASS = "org.apache.spark.sql.kafka010.KafkaSourceProvider"
+
+
+def env(name: str, default: str | None) -> str | None:
+    return os.environ.get(name, default)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="spark_stream.py",
+        description="Consume web-server access-log lines from Kafka every few seconds, compute the ten "
+                    "analytics per micro-batch and as exact running totals, and write them as Parquet "
+                    "(HDFS by default). Each flag falls back to the environment variable shown.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--bootstrap-servers", default=env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
+                        help="Kafka brokers, host:port[,host:port] [env KAFKA_BOOTSTRAP_SERVERS]")
+    parser.add_argument("--topic", default=env("LOG_TOPIC", "access-logs"),
+                        help="topic to consume; a message holds one line or several joined by \\n [env LOG_TOPIC]")
+    parser.add_argument("--output", default=env("LOG_ANALYTICS_OUTPUT", "hdfs://127.0.0.1:9000/log_analytics"),
+                        help="where results go: an hdfs:// or file:// URI [env LOG_ANALYTICS_OUTPUT]")
+    parser.add_argument("--checkpoint", default=env("LOG_ANALYTICS_CHECKPOINT", None),
+                        help="checkpoint location holding the Kafka offsets; default <output>/_checkpoint "
+                             "[env LOG_ANALYTICS_CHECKPOINT]")
+    parser.add_argument("--trigger-seconds", type=float, default=float(env("LOG_ANALYTICS_TRIGGER_SECONDS", "10")),
+                        help="micro-batch interval in seconds [env LOG_ANALYTICS_TRIGGER_SECONDS]")
+    parser.add_argument("--starting-offsets", default=env("LOG_ANALYTICS_STARTING_OFFSETS", "earliest"),
+                        help="where a new checkpoint starts: earliest, latest, or Kafka's JSON form; ignored "
+                             "once the checkpoint exists [env LOG_ANALYTICS_STARTING_OFFSETS]")
+    parser.add_argument("--max-offsets-per-trigger", type=int,
+                        default=int(env("LOG_ANALYTICS_MAX_OFFSETS_PER_TRIGGER", "0")) or None,
+                        help="cap on messages per micro-batch (default: no cap) "
+                             "[env LOG_ANALYTICS_MAX_OFFSETS_PER_TRIGGER]")
+    parser.add_argument("--available-now", action="store_true",
+                        default=env("LOG_ANALYTICS_AVAILABLE_NOW", "") not in ("", "0", "false"),
+                        help="process everything in the topic now, then stop (Trigger.AvailableNow) "
+                             "[env LOG_ANALYTICS_AVAILABLE_NOW=1]")
+    parser.add_argument("--master", default=env("SPARK_MASTER", None),
+                        help="Spark master when run with python (spark-submit's --master wins); "
+                             "default local[*] [env SPARK_MASTER]")
+    args = parser.parse_args(argv)
+    args.output = args.output.rstrip("/")
+    args.checkpoint = (args.checkpoint or f"{args.output}/_checkpoint").rstrip("/")
+    if args.trigger_seconds <= 0:
+        parser.error("--trigger-seconds must be positive")
+    return args
+
+
+# --- the Spark session and the connector ------------------------------------
+
+def connector_jars() -> list[str]:
+    jars = sorted(glob.glob(str(CONNECTOR_JARS / "*.jar")))
+    return [j for j in jars if os.path.basename(j).startswith(CONNECTOR_PREFIXES)]
+
+
+def spark_session(args: argparse.Namespace):
+    from pyspark import SparkConf
+    from pyspark.sql import SparkSession
+
+    conf = SparkConf()  # under spark-submit this already holds its --jars/--packages/--master
+    declared = conf.get("spark.jars", "") + conf.get("spark.jars.packages", "")
+    jars = [] if "spark-sql-kafka" in declared else connector_jars()
+    builder = (SparkSession.builder.appName("log-analytics-stream")
+               .config("spark.sql.shuffle.partitions", conf.get("spark.sql.shuffle.partitions", "4"))
+               .config("spark.sql.sources.partitionOverwriteMode", "dynamic")
+               # reach DataNodes by the name they register with (127.0.0.1 here and in
+               # docker-compose.yml), not by an address only valid inside a container
+               .config("spark.hadoop.dfs.client.use.datanode.hostname", "true")
+               .config("spark.sql.streaming.stopGracefullyOnShutdown", "true")
+               .config("spark.ui.showConsoleProgress", "false"))
+    if not conf.contains("spark.master"):
+        builder = builder.master(args.master or "local[*]")
+    if jars:
+        builder = builder.config("spark.jars", ",".join(jars))
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    if jars:
+        _make_connector_visible(spark, jars)
+    return spark
+
+
+def _make_connector_visible(spark, jars: list[str]) -> None:
+    """Under spark-submit the driver JVM is already running when spark.jars is
+    set, so the Kafka source is not found by its class loader: add the jars to
+    that (mutable) loader. Under `python spark_stream.py` this is a no-op."""
+    jvm = spark._jvm
+    loader = jvm.java.lang.Thread.currentThread().getContextClassLoader()
+    try:
+        jvm.java.lang.Class.forName(KAFKA_SOURCE_CLASS, False, loader)
+    except Exception:
+        for jar in jars:
+            loader.addURL(jvm.java.io.File(jar).toURI().toURL())
+
+
+# --- checks before starting: one clear line instead of a long Java trace ----------
+
+class UserError(Exception):
+    pass
+
+
+def check_kafka(args: argparse.Namespace) -> None:
+    from kafka import KafkaConsumer
+    from kafka.errors import KafkaError
+    try:
+        consumer = KafkaConsumer(bootstrap_servers=args.bootstrap_servers.split(","), request_timeout_ms=10000,
+                                 api_version_auto_timeout_ms=10000)
+    except KafkaError as error:
+        raise UserError(f"cannot reach Kafka at {args.bootstrap_servers} ({type(error).__name__}); "
+                        f"is the broker up? (`make up`)") from None
+    try:
+        if args.topic not in consumer.topics():
+            raise UserError(f"topic {args.topic!r} does not exist at {args.bootstrap_servers}; "
+                            f"publish to it first (python kafka_producer.py FILE --topic {args.topic})")
+    finally:
+        consumer.close()
+
+
+def check_output(spark, args: argparse.Namespace) -> None:
+    try:
+        fs_path(spark, args.output)[0].mkdirs(fs_path(spark, args.output)[1])
+    except Exception as error:  # py4j wraps the Java exception
+        raise UserError(f"cannot write to {args.output}: {_first_line(error)}") from None
+
+
+def fs_path(spark, uri: str):
+    jvm = spark._jvm
+    path = jvm.org.apache.hadoop.fs.Path(uri)
+    return path.getFileSystem(spark._jsc.hadoopConfiguration()), path
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith(("at ", "Traceback", "File ", "py4j")):
+            return line[:300]
+    return text[:300]
+
+
+# --- one micro-batch ----------------------------------------------------------
+
+class StopRequested(Exception):
+    """Raised by a batch that starts after a stop was asked for: it commits nothing,
+    so its offsets are processed again on the next run."""
+
+
+class BatchWriter:
+    """The foreachBatch function: parse once, ten analytics, replay-safe writes."""
+
+    def __init__(self, spark, args: argparse.Namespace):
+        self.spark = spark
+        self.args = args
+        self.busy = threading.Lock()   # held while a batch runs, so a stop can wait for it
+        self.stopping = threading.Event()
+        self.lag = TopicLag(args)
+
+    def __call__(self, messages, batch_id: int) -> None:
+        with self.busy:
+            if self.stopping.is_set():
+                raise StopRequested()
+            self._process(messages, batch_id)
+
+    def _process(self, messages, batch_id: int) -> None:
+        from pyspark.sql import functions as F
+
+        import analytics
+        from analytics import parse, store
+
+        started = time.monotonic()
+        out = self.args.output
+        lines = messages.select(
+            "partition", "offset",
+            F.posexplode(F.split(F.col("value").cast("string"), "\n", -1)).alias("line_in_message", "value"))
+        parsed = parse.parse(lines).persist()
+        try:
+            per_partition = parsed.groupBy("partition").agg(
+                F.count(F.lit(1)).alias("lines"), F.count("reject_reason").alias("rejects"),
+                F.max("offset").alias("last_offset")).collect()
+            if not per_partition:
+                return
+            previous = {a.name: store.latest_version(self.spark, out, a.name, before=batch_id) for a in analytics.ALL}
+            totals = {}
+            for analytic in analytics.ALL:
+                batch_path = f"{out}/batches/{analytic.name}/batch_id={batch_id}"
+                analytic.partial(parsed).coalesce(1).write.mode("overwrite").parquet(batch_path)
+                # merged from the file just written: the partial is not computed twice
+                partial = self.spark.read.parquet(batch_path)
+                version = previous[analytic.name]
+                totals[analytic.name] = partial if version is None else analytic.merge(
+                    self.spark.read.parquet(store.totals_path(out, analytic.name, version)), partial)
+            store.write_totals(self.spark, out, batch_id, totals)
+            store.write_records(parse.records(parsed), out, batch_id)
+            store.write_rejects(parse.rejects(parsed), out, batch_id)
+            # a replay of this batch merges from `previous` again: keep it, drop what is older
+            kept = [v for v in previous.values() if v is not None]
+            if kept:
+                store.prune_totals(self.spark, out, keep_version=min(kept))
+        finally:
+            parsed.unpersist()
+        elapsed = time.monotonic() - started
+        lines = sum(row["lines"] for row in per_partition)
+        rejects = sum(row["rejects"] for row in per_partition)
+        lag = self.lag.behind({row["partition"]: row["last_offset"] + 1 for row in per_partition})
+        print(f"batch {batch_id}: {lines:,} lines, {rejects:,} rejected, {elapsed:.1f} s, "
+              f"{lines / elapsed:,.0f} lines/s" + (f", {lag:,} messages behind" if lag is not None else ""),
+              flush=True)
+
+
+class TopicLag:
+    """Messages in the topic past what the stream has consumed: one ListOffsets request."""
+
+    def __init__(self, args: argparse.Namespace):
+        self.args = args
+        self.consumer = None
+        self.next_offsets: dict[int, int] = {}
+
+    def behind(self, next_offsets: dict[int, int]) -> int | None:
+        self.next_offsets.update(next_offsets)
+        try:
+            from kafka import KafkaConsumer, TopicPartition
+            if self.consumer is None:
+                self.consumer = KafkaConsumer(bootstrap_servers=self.args.bootstrap_servers.split(","),
+                                              request_timeout_ms=5000)
+            partitions = [TopicPartition(self.args.topic, p)
+                          for p in self.consumer.partitions_for_topic(self.args.topic) or ()]
+            end = self.consumer.end_offsets(partitions)
+        except Exception:  # the lag is a courtesy: never fail a batch over it
+            return None
+        return sum(offset - self.next_offsets.get(tp.partition, 0) for tp, offset in end.items())
+
+
+# --- main ---------------------------------------------------------------------------
+
+def run(args: argparse.Namespace) -> int:
+    check_kafka(args)
+    spark = spark_session(args)
+    check_output(spark, args)
+    reader = (spark.readStream.format("kafka")
+              .option("kafka.bootstrap.servers", args.bootstrap_servers)
+              .option("subscribe", args.topic)
+              .option("startingOffsets", args.starting_offsets)
+              .option("failOnDataLoss", "true"))
+    if args.max_offsets_per_trigger:
+        reader = reader.option("maxOffsetsPerTrigger", str(args.max_offsets_per_trigger))
+    writer = BatchWriter(spark, args)
+    stream = (reader.load().writeStream.foreachBatch(writer)
+              .option("checkpointLocation", args.checkpoint)
+              .queryName("log-analytics"))
+    stream = (stream.trigger(availableNow=True) if args.available_now
+              else stream.trigger(processingTime=f"{args.trigger_seconds:g} seconds"))
+    query = stream.start()
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    mode = "draining the topic, then stopping" if args.available_now else f"every {args.trigger_seconds:g} s"
+    print(f"stream: {args.topic} at {args.bootstrap_servers} -> {args.output} ({mode}); checkpoint {args.checkpoint}",
+          flush=True)
+    while query.isActive and not stop.is_set():
+        query.awaitTermination(0.5)
+    if stop.is_set():
+        writer.stopping.set()  # a batch that starts from now on commits nothing
+        with writer.busy:      # let the batch in progress finish
+            pass
+        query.stop()
+        print("stream: stopped on signal after the last complete batch", flush=True)
+    else:
+        error = query.exception()
+        if error is not None:
+            raise UserError(f"the stream failed: {_first_line(error)}")
+    spark.stop()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    sys.path.insert(0, str(ROOT))  # `analytics` beside this file, also under spark-submit
+    args = parse_args(argv)
+    try:
+        return run(args)
+    except UserError as error:
+        print(f"spark_stream: error: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

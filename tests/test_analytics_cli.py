@@ -1,0 +1,113 @@
+"""The batch runner and the report, end to end, against the pure-Python reference
+(tests/reference.py) over the real logs; plus the command line's user errors."""
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import reference  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path("/work/shared/data")
+FILES = sorted(str(p) for p in DATA.glob("*.log.gz"))
+
+
+def cli(*args, env=None):
+    return subprocess.run(
+        [sys.executable, "-m", "analytics", *args], cwd=ROOT, capture_output=True, text=True,
+        env={**os.environ, **(env or {})}, timeout=600,
+    )
+
+
+def assert_same(got, want, path="report"):
+    """Exact equality, except floats: relative tolerance 1e-12."""
+    if isinstance(want, float) or isinstance(got, float):
+        assert got is not None and math.isclose(got, want, rel_tol=1e-12), path
+    elif isinstance(want, dict):
+        assert isinstance(got, dict) and list(got) == list(want), path
+        for k in want:
+            assert_same(got[k], want[k], f"{path}.{k}")
+    elif isinstance(want, list):
+        assert isinstance(got, list) and len(got) == len(want), path
+        for i, (g, w) in enumerate(zip(got, want)):
+            assert_same(g, w, f"{path}[{i}]")
+    else:
+        assert got == want, path
+
+
+@pytest.fixture(scope="module")
+def batch_output(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "out"
+    res = cli("run", *FILES, "--output", f"file://{out}")
+    assert res.returncode == 0, res.stderr
+    return out, res
+
+
+def test_run_summary_and_layout(batch_output):
+    out, res = batch_output
+    line = res.stdout.strip()
+    assert line.startswith("lines=53482 records=35694 rejects=17788 ")  # SOURCES.md counts
+    assert "Traceback" not in res.stderr and "Exception" not in res.stderr
+    for name in ("content_size_stats", "not_found", "daily_unique_hosts"):
+        assert (out / "totals" / name / "version=0" / "_SUCCESS").exists()
+    assert (out / "records" / "date=1995-08-01").is_dir()
+    assert (out / "rejects" / "_SUCCESS").exists()
+
+
+def test_report_json_equals_reference(batch_output):
+    out, _ = batch_output
+    res = cli("report", "--format", "json", env={"LOG_ANALYTICS_OUTPUT": str(out)})
+    assert res.returncode == 0, res.stderr
+    assert_same(json.loads(res.stdout), reference.report(FILES))
+
+
+def test_report_table_and_top(spark, batch_output, capsys):
+    """In-process (reuses the test SparkSession): the table format and --top."""
+    from analytics.cli import main
+
+    out, _ = batch_output
+    assert main(["report", "--output", str(out), "--top", "3"]) == 0
+    text = capsys.readouterr().out
+    assert "Most frequent hosts" in text and "53,482" in text
+    block = text.split("4. Most frequent hosts")[1].split("\n\n")[0]
+    assert len(block.strip().splitlines()) == 2 + 3  # header, rule, 3 hosts
+
+
+def test_refuses_existing_output(spark, batch_output, capsys):
+    from analytics.cli import main
+
+    out, _ = batch_output
+    assert main(["run", FILES[0], "--output", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"error: output {out} already holds totals, records, rejects; pass --overwrite to replace it"
+
+
+def test_missing_file_is_one_line():
+    res = cli("run", "/no/such/file.log", "--output", "/tmp/never-written")
+    assert res.returncode == 2
+    assert res.stderr.strip() == "error: no such file: /no/such/file.log"
+    assert not Path("/tmp/never-written").exists()
+
+
+def test_report_without_totals(spark, tmp_path, capsys):
+    from analytics.cli import main
+
+    assert main(["report", "--output", str(tmp_path / "empty")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"error: no totals at {tmp_path / 'empty'} (run `python -m analytics run` or the stream first)"
+
+
+def test_help_mentions_env_vars():
+    res = cli("report", "--help")
+    assert res.returncode == 0
+    for flag, env in (("--output", "LOG_ANALYTICS_OUTPUT"), ("--format", "LOG_ANALYTICS_FORMAT"),
+                      ("--top", "LOG_ANALYTICS_TOP"), ("--master", "LOG_ANALYTICS_MASTER")):
+        assert flag in res.stdout and env in res.stdout
+    res = cli("run", "--help")
+    assert "LOG_ANALYTICS_OVERWRITE" in res.stdout

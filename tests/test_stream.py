@@ -1,0 +1,182 @@
+"""spark_stream.py against the real broker, the real HDFS and real Spark.
+
+Lines are published with kafka-python directly (not kafka_producer.py), so a
+stream failure here is the stream's. The expected totals come from the
+independent pure-Python reference (tests/reference.py) over the same lines.
+"""
+import gzip
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from hdfs import InsecureClient
+from kafka import KafkaProducer
+from kafka.admin import KafkaAdminClient, NewTopic
+
+from reference import report_for_lines
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT.parent / "shared" / "data"
+PYTHON = sys.executable
+
+
+def read_lines(path: Path) -> list[bytes]:
+    """Each line of a log file, as bytes, without its \\n (a \\r stays: the parser strips it)."""
+    data = gzip.decompress(path.read_bytes())
+    lines = data.split(b"\n")
+    return lines[:-1] if lines and lines[-1] == b"" else lines
+
+
+def publish(stack, lines: list[bytes], lines_per_message: int = 1, partitions: int = 2) -> str:
+    topic = f"stream-test-{uuid.uuid4().hex[:10]}"
+    admin = KafkaAdminClient(bootstrap_servers=stack.KAFKA_BOOTSTRAP)
+    admin.create_topics([NewTopic(topic, num_partitions=partitions, replication_factor=1)])
+    admin.close()
+    producer = KafkaProducer(bootstrap_servers=stack.KAFKA_BOOTSTRAP, acks="all", linger_ms=20,
+                             batch_size=256 * 1024, max_request_size=8 * 1024 * 1024)
+    for start in range(0, len(lines), lines_per_message):
+        producer.send(topic, b"\n".join(lines[start:start + lines_per_message]))
+    producer.flush()
+    producer.close()
+    return topic
+
+
+def stream_cmd(stack, topic: str, output: str, *flags: str) -> list[str]:
+    return [PYTHON, str(ROOT / "spark_stream.py"), "--bootstrap-servers", stack.KAFKA_BOOTSTRAP,
+            "--topic", topic, "--output", output, *flags]
+
+
+def run_stream(stack, topic, output, *flags, timeout=300):
+    result = subprocess.run(stream_cmd(stack, topic, output, *flags), cwd=ROOT, capture_output=True, text=True,
+                            timeout=timeout)
+    return result
+
+
+def report(output: str) -> dict:
+    result = subprocess.run([PYTHON, "-m", "analytics", "report", "--output", output, "--format", "json", "--top", "1000"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def hdfs_output(stack) -> str:
+    return f"{stack.HDFS_URI}/tests/stream-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture(scope="module")
+def real_lines():
+    """Every line of the clean real logs (NASA, elastic, secrepo, basjes) and one
+    scanner file: about 32,000 lines, a few hundred of them rejects."""
+    names = ["nasa_Aug95_first100.log.gz", "elastic_apache_logs_2015-05.log.gz",
+             "secrepo_access_2018-12-15.log.gz", "secrepo_access_2021-10-22_to_27.log.gz",
+             "basjes_hackers_access_2015-10.log.gz", "ocatak_w3af_2016-12-22.log.gz"]
+    return [line for name in names for line in read_lines(DATA / name)]
+
+
+def test_stream_totals_equal_the_reference_over_many_batches(stack, real_lines):
+    topic = publish(stack, real_lines)
+    output = hdfs_output(stack)
+    result = run_stream(stack, topic, output, "--available-now", "--max-offsets-per-trigger", "8000")
+    assert result.returncode == 0, result.stderr[-3000:]
+    progress = [l for l in result.stdout.splitlines() if l.startswith("batch ")]
+    assert len(progress) >= 4, result.stdout  # 32k messages at most 8k per batch
+    assert sum(int(l.split()[2].replace(",", "")) for l in progress) == len(real_lines)
+    assert report(output) == report_for_lines(real_lines, top=1000)
+    # the layout of DESIGN.md is there, in HDFS, seen through WebHDFS
+    client = InsecureClient(stack.WEBHDFS_URL)
+    root = output.removeprefix(stack.HDFS_URI)
+    assert set(client.list(root)) >= {"batches", "totals", "records", "rejects", "_checkpoint"}
+    assert len(client.list(f"{root}/batches/status_codes")) == len(progress)
+    # old totals versions are pruned: at most the newest and the one it was merged from
+    assert len(client.list(f"{root}/totals/unique_hosts")) <= 2
+
+
+def test_packed_messages_give_the_same_totals(stack, real_lines):
+    lines = real_lines[:6000]
+    topic = publish(stack, lines, lines_per_message=100)
+    output = hdfs_output(stack)
+    result = run_stream(stack, topic, output, "--available-now")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert report(output) == report_for_lines(lines, top=1000)
+
+
+def test_sigkill_mid_stream_then_restart_counts_every_line_once(stack, real_lines, tmp_path):
+    lines = real_lines[:20000]
+    topic = publish(stack, lines)
+    output = hdfs_output(stack)
+    log = open(tmp_path / "first-run.log", "w+")
+    first = subprocess.Popen(stream_cmd(stack, topic, output, "--max-offsets-per-trigger", "2000",
+                                        "--trigger-seconds", "1"),
+                             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + 240
+    # kill after two complete batches, while the third is being written
+    while time.monotonic() < deadline and (tmp_path / "first-run.log").read_text().count("\nbatch ") < 2:
+        time.sleep(0.2)
+        assert first.poll() is None, (tmp_path / "first-run.log").read_text()[-3000:]
+    time.sleep(1.5)
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait(30)
+    done_before_kill = (tmp_path / "first-run.log").read_text().count("\nbatch ")
+    assert 2 <= done_before_kill < 10
+    result = run_stream(stack, topic, output, "--available-now")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert report(output) == report_for_lines(lines, top=1000)
+
+
+def test_a_topic_of_malformed_lines_only(stack):
+    lines = [b"", b"garbage", b"\xff\xfe not a log line", b'1.2.3.4 - - [01/Foo/1995:00:00:00 -0400] "GET /" 200 1',
+             b'"1.2.3.4 - - [01/Jul/1995:00:00:00 -0400] \\"GET / HTTP/1.0\\" 200 1"']
+    topic = publish(stack, lines, partitions=1)
+    output = hdfs_output(stack)
+    result = run_stream(stack, topic, output, "--available-now")
+    assert result.returncode == 0, result.stderr[-3000:]
+    got = report(output)
+    assert got["lines"] == {"total": 5, "records": 0, "rejected": 5}
+    assert got["unique_hosts"] == 0 and got["status_codes"] == {}
+    assert got["missing_values"]["rejected_lines"] == 5
+
+
+def test_an_empty_topic_with_available_now_exits_cleanly(stack):
+    topic = publish(stack, [])
+    output = hdfs_output(stack)
+    result = run_stream(stack, topic, output, "--available-now")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "batch " not in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_spark_submit_runs_the_job_with_no_extra_arguments(stack):
+    lines = read_lines(DATA / "nasa_Aug95_first100.log.gz")
+    topic = publish(stack, lines)
+    output = hdfs_output(stack)
+    env = {**os.environ, "PATH": f"{Path(PYTHON).parent}:{os.environ['PATH']}"}
+    result = subprocess.run(["spark-submit", str(ROOT / "spark_stream.py"), "--bootstrap-servers",
+                             stack.KAFKA_BOOTSTRAP, "--topic", topic, "--output", output, "--available-now"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert report(output)["lines"] == {"total": 100, "records": 100, "rejected": 0}
+
+
+def test_no_broker_is_one_clear_line(stack, tmp_path):
+    started = time.monotonic()
+    result = subprocess.run([PYTHON, str(ROOT / "spark_stream.py"), "--bootstrap-servers", "127.0.0.1:1",
+                             "--output", f"file://{tmp_path}/out"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("spark_stream: error: cannot reach Kafka at 127.0.0.1:1")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert time.monotonic() - started < 60
+
+
+def test_no_hdfs_is_one_clear_line(stack):
+    topic = publish(stack, [b"x"])
+    result = run_stream(stack, topic, "hdfs://127.0.0.1:1/nowhere", "--available-now", timeout=180)
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("spark_stream: error: cannot write to hdfs://127.0.0.1:1/nowhere")
+    assert "Traceback" not in result.stderr
