@@ -46,8 +46,27 @@ def expected_lines(raw: bytes) -> list[bytes]:
     return out
 
 
+_TOPICS: list[str] = []
+
+
 def new_topic(prefix: str = "test-producer") -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+    _TOPICS.append(f"{prefix}-{uuid.uuid4().hex[:12]}")
+    return _TOPICS[-1]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _delete_test_topics():
+    """Leave the shared broker as we found it."""
+    yield
+    if _TOPICS:
+        from kafka.admin import KafkaAdminClient
+        try:
+            admin = KafkaAdminClient(bootstrap_servers=BOOTSTRAP, bootstrap_timeout_ms=5000)
+            existing = set(admin.list_topics())
+            admin.delete_topics([t for t in _TOPICS if t in existing])
+            admin.close()
+        except Exception:
+            pass
 
 
 def producer_cmd(*args) -> list[str]:
@@ -401,6 +420,26 @@ def test_resume_after_kill_sends_every_line_exactly_once(stack, tmp_path, per_me
     again = run_producer(*args)                  # a finished state: nothing to do
     assert again.returncode == 0 and "nothing to do" in again.stderr.decode()
     assert len(lines_of(consume(topic))) == len(lines)
+
+
+def test_resume_after_a_kill_before_the_first_periodic_state_write(stack, tmp_path):
+    lines = numbered_lines(3000, "early")
+    path = tmp_path / "early.log"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    state = tmp_path / "state.json"
+    topic = new_topic()
+    args = ("--topic", topic, "--partitions", 2, "--resume", state, path)
+    proc = start_producer("--rate", 3000, *args)
+    try:
+        consume(topic, expect=20, timeout=30)        # lines are arriving: kill at once
+    finally:
+        proc.kill()
+        proc.communicate(timeout=30)
+    assert json.loads(state.read_text())["done_through"] < len(values(consume(topic)))
+    done = run_producer(*args)
+    assert done.returncode == 0, done.stderr.decode()
+    got = values(consume(topic))
+    assert len(got) == len(set(got)) == len(lines) and set(got) == set(lines)
 
 
 def test_resume_refuses_a_changed_file(stack, tmp_path):
