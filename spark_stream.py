@@ -27,9 +27,11 @@ import argparse
 import glob
 import os
 import signal
+import socket
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -37,6 +39,7 @@ CONNECTOR_JARS = ROOT / "stack" / "lib" / "spark-kafka"
 # What the connector needs beyond Spark itself (Spark already ships Scala, lz4, snappy, slf4j).
 CONNECTOR_PREFIXES = ("spark-sql-kafka-0-10", "spark-token-provider-kafka-0-10", "kafka-clients", "commons-pool2")
 KAFKA_SOURCE_CLASS = "org.apache.spark.sql.kafka010.KafkaSourceProvider"
+WRITERS = 4  # Spark jobs in flight at once within a batch
 
 
 def env(name: str, default: str | None) -> str | None:
@@ -72,9 +75,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         default=env("LOG_ANALYTICS_AVAILABLE_NOW", "") not in ("", "0", "false"),
                         help="process everything in the topic now, then stop (Trigger.AvailableNow) "
                              "[env LOG_ANALYTICS_AVAILABLE_NOW=1]")
-    parser.add_argument("--master", default=env("SPARK_MASTER", None),
+    parser.add_argument("--master", default=env("LOG_ANALYTICS_MASTER", None),
                         help="Spark master when run with python (spark-submit's --master wins); "
-                             "default local[*] [env SPARK_MASTER]")
+                             "default local[2] [env LOG_ANALYTICS_MASTER]")
     args = parser.parse_args(argv)
     args.output = args.output.rstrip("/")
     args.checkpoint = (args.checkpoint or f"{args.output}/_checkpoint").rstrip("/")
@@ -92,25 +95,21 @@ def connector_jars() -> list[str]:
 
 def spark_session(args: argparse.Namespace):
     from pyspark import SparkConf
-    from pyspark.sql import SparkSession
 
-    conf = SparkConf()  # under spark-submit this already holds its --jars/--packages/--master
-    declared = conf.get("spark.jars", "") + conf.get("spark.jars.packages", "")
+    from analytics.session import spark_session as analytics_session
+
+    submitted = SparkConf()  # under spark-submit this holds its --jars/--packages
+    declared = submitted.get("spark.jars", "") + submitted.get("spark.jars.packages", "")
     jars = [] if "spark-sql-kafka" in declared else connector_jars()
-    builder = (SparkSession.builder.appName("log-analytics-stream")
-               .config("spark.sql.shuffle.partitions", conf.get("spark.sql.shuffle.partitions", "4"))
-               .config("spark.sql.sources.partitionOverwriteMode", "dynamic")
-               # reach DataNodes by the name they register with (127.0.0.1 here and in
-               # docker-compose.yml), not by an address only valid inside a container
-               .config("spark.hadoop.dfs.client.use.datanode.hostname", "true")
-               .config("spark.sql.streaming.stopGracefullyOnShutdown", "true")
-               .config("spark.ui.showConsoleProgress", "false"))
-    if not conf.contains("spark.master"):
-        builder = builder.master(args.master or "local[*]")
+    config = {
+        "spark.sql.streaming.stopGracefullyOnShutdown": "true",
+        # reach DataNodes by the name they register with (127.0.0.1 here and in
+        # docker-compose.yml), not by an address only valid inside a container
+        "spark.hadoop.dfs.client.use.datanode.hostname": "true",
+    }
     if jars:
-        builder = builder.config("spark.jars", ",".join(jars))
-    spark = builder.getOrCreate()
-    spark.sparkContext.setLogLevel("ERROR")
+        config["spark.jars"] = ",".join(jars)
+    spark = analytics_session("log-analytics-stream", args.master, config=config)
     if jars:
         _make_connector_visible(spark, jars)
     return spark
@@ -138,9 +137,11 @@ class UserError(Exception):
 def check_kafka(args: argparse.Namespace) -> None:
     from kafka import KafkaConsumer
     from kafka.errors import KafkaError
+    if not any(_listening(server) for server in args.bootstrap_servers.split(",")):
+        raise UserError(f"cannot reach Kafka at {args.bootstrap_servers} (connection refused or timed out); "
+                        f"is the broker up? (`make up`)")
     try:
-        consumer = KafkaConsumer(bootstrap_servers=args.bootstrap_servers.split(","), request_timeout_ms=10000,
-                                 api_version_auto_timeout_ms=10000)
+        consumer = KafkaConsumer(bootstrap_servers=args.bootstrap_servers.split(","), request_timeout_ms=10000)
     except KafkaError as error:
         raise UserError(f"cannot reach Kafka at {args.bootstrap_servers} ({type(error).__name__}); "
                         f"is the broker up? (`make up`)") from None
@@ -150,6 +151,15 @@ def check_kafka(args: argparse.Namespace) -> None:
                             f"publish to it first (python kafka_producer.py FILE --topic {args.topic})")
     finally:
         consumer.close()
+
+
+def _listening(server: str) -> bool:
+    host, _, port = server.strip().rpartition(":")
+    try:
+        socket.create_connection((host.strip("[]") or "127.0.0.1", int(port)), timeout=5).close()
+        return True
+    except (OSError, ValueError):
+        return False
 
 
 def check_output(spark, args: argparse.Namespace) -> None:
@@ -166,7 +176,9 @@ def fs_path(spark, uri: str):
 
 
 def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
+    """The first meaningful line of an error, the Java exception's own if it has one."""
+    java = getattr(error, "java_exception", None)
+    text = (str(java.toString()) if java is not None else str(error)).strip()
     for line in text.splitlines():
         line = line.strip()
         if line and not line.startswith(("at ", "Traceback", "File ", "py4j")):
@@ -216,25 +228,35 @@ class BatchWriter:
             if not per_partition:
                 return
             previous = {a.name: store.latest_version(self.spark, out, a.name, before=batch_id) for a in analytics.ALL}
-            totals = {}
-            for analytic in analytics.ALL:
-                batch_path = f"{out}/batches/{analytic.name}/batch_id={batch_id}"
-                analytic.partial(parsed).coalesce(1).write.mode("overwrite").parquet(batch_path)
-                # merged from the file just written: the partial is not computed twice
-                partial = self.spark.read.parquet(batch_path)
-                version = previous[analytic.name]
-                totals[analytic.name] = partial if version is None else analytic.merge(
-                    self.spark.read.parquet(store.totals_path(out, analytic.name, version)), partial)
-            store.write_totals(self.spark, out, batch_id, totals)
-            store.write_records(parse.records(parsed), out, batch_id)
-            store.write_rejects(parse.rejects(parsed), out, batch_id)
+            # Each write is a small Spark job whose time is mostly scheduling and
+            # file-system round trips, not CPU: run them side by side.
+            writes = [lambda a=a: self._analytic(a, parsed, batch_id, previous[a.name]) for a in analytics.ALL]
+            writes.append(lambda: store.write_records(parse.records(parsed), out, batch_id))
+            writes.append(lambda: store.write_rejects(parse.rejects(parsed), out, batch_id))
+            with ThreadPoolExecutor(max_workers=WRITERS) as pool:
+                for done in [pool.submit(write) for write in writes]:
+                    done.result()
             # a replay of this batch merges from `previous` again: keep it, drop what is older
             kept = [v for v in previous.values() if v is not None]
             if kept:
                 store.prune_totals(self.spark, out, keep_version=min(kept))
         finally:
             parsed.unpersist()
-        elapsed = time.monotonic() - started
+        self._report(batch_id, per_partition, time.monotonic() - started)
+
+    def _analytic(self, analytic, parsed, batch_id: int, previous_version: int | None) -> None:
+        """Write this batch's partial, then the running total merged from the previous version."""
+        from analytics import store
+
+        out = self.args.output
+        batch_path = f"{out}/batches/{analytic.name}/batch_id={batch_id}"
+        analytic.partial(parsed).coalesce(1).write.mode("overwrite").parquet(batch_path)
+        partial = self.spark.read.parquet(batch_path)  # the file just written: not computed twice
+        total = partial if previous_version is None else analytic.merge(
+            self.spark.read.parquet(store.totals_path(out, analytic.name, previous_version)), partial)
+        store.write_totals(self.spark, out, batch_id, {analytic.name: total})
+
+    def _report(self, batch_id: int, per_partition: list, elapsed: float) -> None:
         lines = sum(row["lines"] for row in per_partition)
         rejects = sum(row["rejects"] for row in per_partition)
         lag = self.lag.behind({row["partition"]: row["last_offset"] + 1 for row in per_partition})

@@ -5,13 +5,19 @@ Layout under an output URI (``file://``, ``hdfs://`` or a local path)::
     <out>/totals/<analytic>/version=<N>/   running totals after batch N, Parquet
                                            (the batch runner writes version 0); a version
                                            is complete when its _SUCCESS marker exists
-    <out>/records/date=YYYY-MM-DD/         parsed records, Parquet, appended
-    <out>/rejects/                         rejected lines (line, reason, ...), appended
+    <out>/records/date=D/batch_id=N/       parsed records of batch N, Parquet
+    <out>/rejects/batch_id=N/              rejected lines (line, reason, ...) of batch N
+    <out>/batches/<analytic>/batch_id=N/   batch N's own partial (the stream only)
+
+Everything a batch writes is keyed by its batch id and overwritten, never appended,
+so a batch replayed after a crash replaces its first attempt instead of doubling it.
+The batch runner is batch 0.
 """
 
 from __future__ import annotations
 
 from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
 
 from . import ALL
 
@@ -67,9 +73,11 @@ def write_totals(spark, out: str, version: int, totals: dict[str, DataFrame]) ->
         df.coalesce(1).write.mode("overwrite").parquet(totals_path(out, name, version))
 
 
-def latest_version(spark, out: str, name: str) -> int | None:
-    """The newest complete version of one analytic's totals, or None."""
-    done = [n for n, complete in versions(spark, out, name).items() if complete]
+def latest_version(spark, out: str, name: str, before: int | None = None) -> int | None:
+    """The newest complete version of one analytic's totals (older than ``before``
+    if given: what batch ``before`` merges into), or None."""
+    done = [n for n, complete in versions(spark, out, name).items()
+            if complete and (before is None or n < before)]
     return max(done) if done else None
 
 
@@ -96,11 +104,15 @@ def prune_totals(spark, out: str, keep_version: int) -> list[str]:
     return deleted
 
 
-def write_records(records: DataFrame, out: str) -> None:
-    """Append parsed records to ``<out>/records/``, partitioned by ``date``."""
-    records.write.mode("append").partitionBy("date").parquet(join(out, RECORDS))
+def write_records(records: DataFrame, out: str, batch_id: int = 0) -> None:
+    """Write batch ``batch_id``'s parsed records to ``<out>/records/date=D/batch_id=N/``
+    (one file per date), replacing only that batch's partitions."""
+    (records.withColumn("batch_id", F.lit(batch_id)).repartition("date")
+     .write.mode("overwrite").option("partitionOverwriteMode", "dynamic")
+     .partitionBy("date", "batch_id").parquet(join(out, RECORDS)))
 
 
-def write_rejects(rejects: DataFrame, out: str) -> None:
-    """Append rejected lines (``line``, ``reason``, ...) to ``<out>/rejects/``."""
-    rejects.write.mode("append").parquet(join(out, REJECTS))
+def write_rejects(rejects: DataFrame, out: str, batch_id: int = 0) -> None:
+    """Write batch ``batch_id``'s rejected lines (``line``, ``reason``, ...) to
+    ``<out>/rejects/batch_id=N/``, replacing that batch's earlier attempt."""
+    rejects.coalesce(1).write.mode("overwrite").parquet(join(out, REJECTS, f"batch_id={batch_id}"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 import re
 import statistics
 import sys
@@ -94,14 +95,22 @@ def _ranked(counter: Counter, label: str, top: int) -> list[dict]:
 
 def report(paths: list[str], top: int | None = None) -> dict:
     """The report JSON (as a dict) for the given files, by the documented rules."""
+    return report_of_text([line for p in paths for line in read_lines(p)], top)
+
+
+def report_for_lines(lines: list[bytes], top: int | None = None) -> dict:
+    """The report JSON for raw lines (bytes, without their \\n), invalid UTF-8 replaced."""
+    return report_of_text([line.decode("utf-8", errors="replace") for line in lines], top)
+
+
+def report_of_text(lines: list[str], top: int | None = None) -> dict:
     recs, rejected = [], 0
-    for p in paths:
-        for line in read_lines(p):
-            r = parse_line(line)
-            if r is None:
-                rejected += 1
-            else:
-                recs.append(r)
+    for line in lines:
+        r = parse_line(line)
+        if r is None:
+            rejected += 1
+        else:
+            recs.append(r)
 
     sizes = [r["content_size"] for r in recs if r["content_size"] is not None]
     hosts = Counter(r["host"] for r in recs)
@@ -153,6 +162,22 @@ def report(paths: list[str], top: int | None = None) -> dict:
         },
     }
 
+
+
+def assert_same(got, want, path="report"):
+    """Exact equality, except floats: relative tolerance 1e-12."""
+    if isinstance(want, float) or isinstance(got, float):
+        assert got is not None and math.isclose(got, want, rel_tol=1e-12), path
+    elif isinstance(want, dict):
+        assert isinstance(got, dict) and list(got) == list(want), path
+        for k in want:
+            assert_same(got[k], want[k], f"{path}.{k}")
+    elif isinstance(want, list):
+        assert isinstance(got, list) and len(got) == len(want), path
+        for i, (g, w) in enumerate(zip(got, want)):
+            assert_same(g, w, f"{path}[{i}]")
+    else:
+        assert got == want, path
 
 if __name__ == "__main__":
     print(json.dumps(report(sys.argv[1:]), indent=2, ensure_ascii=False))

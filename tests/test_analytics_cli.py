@@ -2,7 +2,6 @@
 (tests/reference.py) over the real logs; plus the command line's user errors."""
 
 import json
-import math
 import os
 import subprocess
 import sys
@@ -25,22 +24,6 @@ def cli(*args, env=None):
     )
 
 
-def assert_same(got, want, path="report"):
-    """Exact equality, except floats: relative tolerance 1e-12."""
-    if isinstance(want, float) or isinstance(got, float):
-        assert got is not None and math.isclose(got, want, rel_tol=1e-12), path
-    elif isinstance(want, dict):
-        assert isinstance(got, dict) and list(got) == list(want), path
-        for k in want:
-            assert_same(got[k], want[k], f"{path}.{k}")
-    elif isinstance(want, list):
-        assert isinstance(got, list) and len(got) == len(want), path
-        for i, (g, w) in enumerate(zip(got, want)):
-            assert_same(g, w, f"{path}[{i}]")
-    else:
-        assert got == want, path
-
-
 @pytest.fixture(scope="module")
 def batch_output(tmp_path_factory):
     out = tmp_path_factory.mktemp("run") / "out"
@@ -57,14 +40,15 @@ def test_run_summary_and_layout(batch_output):
     for name in ("content_size_stats", "not_found", "daily_unique_hosts"):
         assert (out / "totals" / name / "version=0" / "_SUCCESS").exists()
     assert (out / "records" / "date=1995-08-01").is_dir()
-    assert (out / "rejects" / "_SUCCESS").exists()
+    assert (out / "records" / "date=1995-08-01" / "batch_id=0").is_dir()
+    assert (out / "rejects" / "batch_id=0" / "_SUCCESS").exists()
 
 
 def test_report_json_equals_reference(batch_output):
     out, _ = batch_output
     res = cli("report", "--format", "json", env={"LOG_ANALYTICS_OUTPUT": str(out)})
     assert res.returncode == 0, res.stderr
-    assert_same(json.loads(res.stdout), reference.report(FILES))
+    reference.assert_same(json.loads(res.stdout), reference.report(FILES))
 
 
 def test_report_table_and_top(spark, batch_output, capsys):

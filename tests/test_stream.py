@@ -19,7 +19,7 @@ from hdfs import InsecureClient
 from kafka import KafkaProducer
 from kafka.admin import KafkaAdminClient, NewTopic
 
-from reference import report_for_lines
+from reference import assert_same, report_for_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data"
@@ -87,7 +87,7 @@ def test_stream_totals_equal_the_reference_over_many_batches(stack, real_lines):
     progress = [l for l in result.stdout.splitlines() if l.startswith("batch ")]
     assert len(progress) >= 4, result.stdout  # 32k messages at most 8k per batch
     assert sum(int(l.split()[2].replace(",", "")) for l in progress) == len(real_lines)
-    assert report(output) == report_for_lines(real_lines, top=1000)
+    assert_same(report(output), report_for_lines(real_lines, top=1000))
     # the layout of DESIGN.md is there, in HDFS, seen through WebHDFS
     client = InsecureClient(stack.WEBHDFS_URL)
     root = output.removeprefix(stack.HDFS_URI)
@@ -103,11 +103,11 @@ def test_packed_messages_give_the_same_totals(stack, real_lines):
     output = hdfs_output(stack)
     result = run_stream(stack, topic, output, "--available-now")
     assert result.returncode == 0, result.stderr[-3000:]
-    assert report(output) == report_for_lines(lines, top=1000)
+    assert_same(report(output), report_for_lines(lines, top=1000))
 
 
 def test_sigkill_mid_stream_then_restart_counts_every_line_once(stack, real_lines, tmp_path):
-    lines = real_lines[:20000]
+    lines = real_lines[:12000]
     topic = publish(stack, lines)
     output = hdfs_output(stack)
     log = open(tmp_path / "first-run.log", "w+")
@@ -126,7 +126,7 @@ def test_sigkill_mid_stream_then_restart_counts_every_line_once(stack, real_line
     assert 2 <= done_before_kill < 10
     result = run_stream(stack, topic, output, "--available-now")
     assert result.returncode == 0, result.stderr[-3000:]
-    assert report(output) == report_for_lines(lines, top=1000)
+    assert_same(report(output), report_for_lines(lines, top=1000))
 
 
 def test_a_topic_of_malformed_lines_only(stack):
@@ -169,14 +169,15 @@ def test_no_broker_is_one_clear_line(stack, tmp_path):
                              "--output", f"file://{tmp_path}/out"], cwd=ROOT, capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 1
-    assert result.stderr.strip().startswith("spark_stream: error: cannot reach Kafka at 127.0.0.1:1")
-    assert len(result.stderr.strip().splitlines()) == 1
-    assert time.monotonic() - started < 60
+    assert result.stderr.strip() == ("spark_stream: error: cannot reach Kafka at 127.0.0.1:1 (connection refused "
+                                     "or timed out); is the broker up? (`make up`)")
+    assert time.monotonic() - started < 30
 
 
 def test_no_hdfs_is_one_clear_line(stack):
     topic = publish(stack, [b"x"])
     result = run_stream(stack, topic, "hdfs://127.0.0.1:1/nowhere", "--available-now", timeout=180)
     assert result.returncode == 1
-    assert result.stderr.strip().startswith("spark_stream: error: cannot write to hdfs://127.0.0.1:1/nowhere")
+    last = result.stderr.strip().splitlines()[-1]  # the JVM may print its own start-up notice before
+    assert last.startswith("spark_stream: error: cannot write to hdfs://127.0.0.1:1/nowhere: java.net.ConnectException")
     assert "Traceback" not in result.stderr
