@@ -38,3 +38,11 @@ clean-data: ## wipe Kafka's and HDFS's data (the stack must be down)
 
 test: install ## run the test suite against the real stack (started if not running)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+demo: up ## stream the bundled sample log through Kafka and Spark into HDFS, print the report
+	@$(PY) demo.py
+
+bench: install ## run the benchmarks (minutes; prints figures, compares with GoAccess and the original design)
+	$(PY) bench/bench_producer.py
+	$(PY) bench/bench_analytics.py
+	$(PY) bench/bench_stream.py
