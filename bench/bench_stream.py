@@ -1,0 +1,128 @@
+"""Benchmark: spark_stream.py with all ten analytics and the HDFS writes.
+
+    .venv/bin/python bench/bench_stream.py [--lines 2000000] [--feed-rate 20000] [--feed-seconds 60]
+
+Needs the local stack (`make up`). Two measurements, printed, nothing asserted:
+
+1. Drain: the NASA-style file of bench_analytics.py (generated once into
+   bench/data/) is published packed, 100 lines per message, then drained with
+   `--available-now`. Prints lines/s (wall clock, JVM start included, and the
+   batch alone) next to GoAccess on the same file, measured in the same run.
+2. Steady state: kafka_producer.py feeds --feed-rate lines/s (one line per
+   message) for --feed-seconds while the job runs at the 10 s trigger; prints
+   each batch's duration and the median and maximum.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+import stack  # noqa: E402
+from bench_analytics import OUT, generate  # noqa: E402
+
+BATCH = re.compile(r"^batch (\d+): ([\d,]+) lines, ([\d,]+) rejected, ([\d.]+) s")
+
+
+def batches(stdout: str) -> list[tuple[int, int, float]]:
+    """(batch id, lines, seconds) of each progress line of spark_stream.py."""
+    found = []
+    for line in stdout.splitlines():
+        match = BATCH.match(line)
+        if match:
+            found.append((int(match[1]), int(match[2].replace(",", "")), float(match[4])))
+    return found
+
+
+def stream(topic: str, output: str, *flags: str) -> list[str]:
+    return [sys.executable, str(ROOT / "spark_stream.py"), "--topic", topic, "--output", output, *flags]
+
+
+def produce(topic: str, path: Path, *flags: str) -> list[str]:
+    return [sys.executable, str(ROOT / "kafka_producer.py"), "--quiet", "--topic", topic, *flags, str(path)]
+
+
+def drain(log: Path, lines: int) -> tuple[float, float]:
+    topic = f"bench-drain-{uuid.uuid4().hex[:8]}"
+    subprocess.run(produce(topic, log, "--lines-per-message", "100"), check=True, capture_output=True)
+    output = f"{stack.HDFS_URI}/bench/{topic}"
+    started = time.monotonic()
+    result = subprocess.run(stream(topic, output, "--available-now"), capture_output=True, text=True, cwd=ROOT)
+    wall = time.monotonic() - started
+    if result.returncode != 0:
+        sys.exit(f"stream failed:\n{result.stderr[-2000:]}")
+    done = batches(result.stdout)
+    assert sum(n for _, n, _ in done) == lines, result.stdout
+    return wall, sum(s for _, _, s in done)
+
+
+def goaccess(log: Path) -> float | None:
+    binary = shutil.which("goaccess")
+    if not binary:
+        print("goaccess not installed (apt-get install -y goaccess): no comparison", file=sys.stderr)
+        return None
+    started = time.monotonic()
+    subprocess.run([binary, str(log), "--log-format=COMMON", "--no-global-config", "-o",
+                    str(OUT / "goaccess-stream-bench.json")], check=True, capture_output=True)
+    return time.monotonic() - started
+
+
+def steady_state(sample: Path, rate: int, seconds: int) -> list[tuple[int, int, float]]:
+    topic = f"bench-steady-{uuid.uuid4().hex[:8]}"
+    output = f"{stack.HDFS_URI}/bench/{topic}"
+    job = subprocess.Popen(stream(topic, output, "--trigger-seconds", "10", "--starting-offsets", "earliest"),
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
+    feeder = subprocess.Popen(produce(topic, sample, "--rate", str(rate)), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    time.sleep(seconds)
+    feeder.send_signal(signal.SIGTERM)
+    feeder.wait(60)
+    time.sleep(25)  # two more triggers drain what is left
+    job.send_signal(signal.SIGTERM)
+    stdout, _ = job.communicate(timeout=120)
+    return batches(stdout)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=2_000_000, help="lines of the drained topic")
+    parser.add_argument("--feed-rate", type=int, default=20_000, help="lines/s fed during the steady state")
+    parser.add_argument("--feed-seconds", type=int, default=60, help="how long the feed lasts")
+    args = parser.parse_args()
+    if not (stack.kafka_ready() and stack.hdfs_ready()):
+        sys.exit("the local stack is not up: `make up` first")
+    OUT.mkdir(parents=True, exist_ok=True)
+    log = OUT / f"nasa_style_{args.lines}.log"
+    if not log.exists():
+        generate(log, args.lines)
+
+    wall, in_batches = drain(log, args.lines)
+    print(f"drain {args.lines:,} lines, --available-now: {wall:.1f} s wall ({args.lines / wall:,.0f} lines/s), "
+          f"{in_batches:.1f} s in batches ({args.lines / in_batches:,.0f} lines/s)")
+    seconds = goaccess(log)
+    if seconds:
+        print(f"goaccess on the same file: {seconds:.1f} s ({args.lines / seconds:,.0f} lines/s)")
+        print(f"ratio stream/goaccess (wall clock): {seconds / wall:.2f}x")
+
+    steady = steady_state(log, args.feed_rate, args.feed_seconds)
+    durations = [s for _, n, s in steady if n]
+    for batch_id, n, s in steady:
+        print(f"  steady batch {batch_id}: {n:,} lines in {s:.1f} s")
+    if durations:
+        print(f"steady state at {args.feed_rate:,} lines/s, 10 s trigger: {len(durations)} batches, "
+              f"median {statistics.median(durations):.1f} s, max {max(durations):.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
