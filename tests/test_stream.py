@@ -181,3 +181,25 @@ def test_no_hdfs_is_one_clear_line(stack):
     last = result.stderr.strip().splitlines()[-1]  # the JVM may print its own start-up notice before
     assert last.startswith("spark_stream: error: cannot write to hdfs://127.0.0.1:1/nowhere: java.net.ConnectException")
     assert "Traceback" not in result.stderr
+
+
+def test_sigterm_stops_after_the_batch_in_progress_and_exits_0(stack, real_lines, tmp_path):
+    lines = real_lines[:1000]
+    topic = publish(stack, lines)
+    output = hdfs_output(stack)
+    log_path = tmp_path / "stream.log"
+    with open(log_path, "w") as log:
+        job = subprocess.Popen(stream_cmd(stack, topic, output, "--max-offsets-per-trigger", "300",
+                                          "--trigger-seconds", "1"),
+                               cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 180
+        while "\nbatch 0:" not in log_path.read_text() and time.monotonic() < deadline:
+            assert job.poll() is None, log_path.read_text()[-3000:]
+            time.sleep(0.2)
+        job.send_signal(signal.SIGTERM)
+        assert job.wait(120) == 0, log_path.read_text()[-3000:]
+    assert "stream: stopped on signal after the last complete batch" in log_path.read_text()
+    # what was committed is consistent: a rerun finishes the topic with exact totals
+    result = run_stream(stack, topic, output, "--available-now")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert_same(report(output), report_for_lines(lines, top=1000))
