@@ -28,6 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m analytics",
         description="Web access-log analytics (NCSA Common/Combined Log Format) on Spark.",
+        epilog="Also read from the environment: LOG_ANALYTICS_DRIVER_MEMORY (Spark driver "
+               "memory, default 2g). `python -m analytics COMMAND --help` explains each flag.",
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="{run,report}")
 
@@ -114,8 +116,9 @@ def cmd_run(args) -> int:
     ).persist(StorageLevel.MEMORY_AND_DISK)
     # Twelve writes over the cached parse. Most of their stages are small or single-task
     # (one file per total), so running three at a time keeps both cores busy.
-    writes = [lambda a=a: store.write_totals(spark, out, 0, {a.name: a.partial(cached)}) for a in ALL]
-    writes += [lambda: store.write_records(P.records(cached), out), lambda: store.write_rejects(P.rejects(cached), out)]
+    # (the biggest, records, goes first so that the small ones fill the gaps around it)
+    writes = [lambda: store.write_records(P.records(cached), out), lambda: store.write_rejects(P.rejects(cached), out)]
+    writes += [lambda a=a: store.write_totals(spark, out, 0, {a.name: a.partial(cached)}) for a in ALL]
     cached.count()  # build the cache once, before the writers share it
     with ThreadPoolExecutor(max_workers=3) as pool:
         for future in [pool.submit(w) for w in writes]:
@@ -162,6 +165,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except Exception as e:  # Spark/Hadoop failures: one line, no Java trace
-        first = (str(e).strip().splitlines() or [type(e).__name__])[0]
-        print(f"error: {type(e).__name__}: {first[:300]}", file=sys.stderr)
+        print(f"error: {_one_line(e)}", file=sys.stderr)
         return 1
+
+
+def _one_line(e: Exception) -> str:
+    """The first line of an error, or of the Java exception behind a Py4J error."""
+    java = getattr(e, "java_exception", None)
+    text = str(java.toString()) if java is not None else f"{type(e).__name__}: {e}"
+    first = (text.strip().splitlines() or [type(e).__name__])[0]
+    return first[:400]

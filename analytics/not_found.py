@@ -25,20 +25,15 @@ class NotFound(Analytic):
 
     def view(self, total, top=None):
         top = self._top(top)
-        total = total.cache()
-        try:
-            count = total.agg(F.sum("count")).collect()[0][0]
-            daily = total.groupBy("date").agg(F.sum("count").alias("n")).orderBy("date").collect()
-            hourly = total.groupBy("hour").agg(F.sum("count").alias("n")).orderBy("hour").collect()
-            return {
-                "count": int(count or 0),
-                "top_endpoints": ranked(total, "endpoint", "count", top),
-                "top_hosts": ranked(total, "host", "count", top),
-                "daily": [{"date": r["date"].isoformat(), "count": int(r["n"])} for r in daily],
-                "hourly": [{"hour": int(r["hour"]), "count": int(r["n"])} for r in hourly],
-            }
-        finally:
-            total.unpersist()
+        daily = total.groupBy("date").agg(F.sum("count").alias("n")).orderBy("date").collect()
+        hourly = total.groupBy("hour").agg(F.sum("count").alias("n")).orderBy("hour").collect()
+        return {
+            "count": sum(int(r["n"]) for r in daily),  # every 404 has a date
+            "top_endpoints": ranked(total, "endpoint", "count", top),
+            "top_hosts": ranked(total, "host", "count", top),
+            "daily": [{"date": r["date"].isoformat(), "count": int(r["n"])} for r in daily],
+            "hourly": [{"hour": int(r["hour"]), "count": int(r["n"])} for r in hourly],
+        }
 
 
 ANALYTIC = NotFound()

@@ -106,17 +106,39 @@ def _reason(line: Column, matched: Column) -> Column:
     )
 
 
-def _request_parts(req: Column) -> tuple[Column, Column, Column]:
-    first_space = F.instr(req, " ")
-    rest = F.substring(req, first_space + 1, F.lit(1 << 30))
-    last = F.substring_index(req, " ", -1)
-    has_proto = (F.instr(rest, " ") > 0) & last.startswith("HTTP/")
+def _request_words(req: Column) -> dict[str, Column]:
+    """Byte-level pieces of the request, materialised once as columns."""
+    first2 = F.substring_index(req, " ", 2)
+    return {
+        "__req": req,
+        "__first": F.substring_index(req, " ", 1),
+        "__last": F.substring_index(req, " ", -1),
+        "__first2": first2,
+        "__second": F.substring_index(first2, " ", -1),
+    }
+
+
+def _request_parts() -> tuple[Column, Column, Column]:
+    """method, endpoint, protocol from the columns of :func:`_request_words`. The common
+    shapes (one, two or three words) need only ``octet_length`` comparisons; longer
+    requests (spaces in the URL) take the general, slower path."""
+    req, first, last, first2, second = (F.col(c) for c in ("__req", "__first", "__last", "__first2", "__second"))
+    size = F.octet_length
     empty = (req == "") | (req == "-")
-    method = F.when(empty, None).when(first_space > 0, F.substring_index(req, " ", 1)).otherwise(req)
-    endpoint = F.when(empty | (first_space == 0), None).when(
-        has_proto, F.substring(rest, F.lit(1), F.length(rest) - F.length(last) - 1)
-    ).otherwise(rest)
-    protocol = F.when(has_proto & ~empty, last)
+    one_word = size(first) == size(req)
+    two_words = ~one_word & (size(first2) == size(req))
+    three_words = ~one_word & ~two_words & (size(first2) + 1 + size(last) == size(req))
+    has_proto = ~one_word & ~two_words & last.startswith("HTTP/")  # >= 3 words
+    rest = F.substring(req, F.length(first) + 2, F.lit(1 << 30))  # after the first space
+    method = F.when(~empty, first)
+    endpoint = (
+        F.when(empty | one_word, None)
+        .when(two_words, last)
+        .when(three_words & has_proto, second)
+        .when(has_proto, F.substring(rest, F.lit(1), F.length(rest) - F.length(last) - 1))
+        .otherwise(rest)
+    )
+    protocol = F.when(~empty & has_proto, last)
     return F.nullif(method, F.lit("")), F.nullif(endpoint, F.lit("")), protocol
 
 
@@ -131,13 +153,16 @@ def parse(lines: DataFrame, column: str = "value") -> DataFrame:
     for a valid line). Exactly one output row per input row; a rejected row has every
     parsed column null. Pure: no I/O, no Python UDF, safe under ANSI mode.
     """
-    tmp, mtc, arr = "__valid__", "__matched__", "__fields__"
-    line = _line(column)
+    mtc, arr = "__matched__", "__fields__"
     # Step 1: the one regex pass. The array is its own column so that every field below
-    # reads it instead of re-running the regex.
-    step1 = lines.select("*", F.split(F.regexp_replace(line, LINE_RE, _REPLACEMENT), SEP, -1).alias(arr))
+    # reads it instead of re-running the regex; so is the line without its CR.
+    step0 = lines.select("*", _line(column).alias("__line"))
+    line = F.col("__line")
+    step1 = step0.select("*", F.split(F.regexp_replace(line, LINE_RE, _REPLACEMENT), SEP, -1).alias(arr))
     fields = F.col(arr)
     f = lambda i: F.get(fields, i)  # noqa: E731  (NULL, not an error, past the end)
+    words = _request_words(f(5))
+    step1 = step1.select("*", *[e.alias(n) for n, e in words.items()])
     matched = (f(0) == "") & ~line.startswith(SEP) & (line != "")  # a match starts with SEP
     ts_text = f(4)
     ts = F.try_to_timestamp(ts_text, F.lit(TS_FORMAT))
@@ -145,7 +170,7 @@ def parse(lines: DataFrame, column: str = "value") -> DataFrame:
     sign = F.when(F.substring(ts_text, 22, 1) == "-", -1).otherwise(1)
     offset = sign * (F.substring(ts_text, 23, 2).try_cast("int") * 3600 + F.substring(ts_text, 25, 2).try_cast("int") * 60)
     local_seconds = F.unix_seconds(ts) + offset
-    method, endpoint, protocol = _request_parts(f(5))
+    method, endpoint, protocol = _request_parts()
     combined = f(8) == '"'
     parsed = {
         "host": f(1),
@@ -164,6 +189,7 @@ def parse(lines: DataFrame, column: str = "value") -> DataFrame:
     }
     step2 = step1.select(
         *[F.col(c) for c in lines.columns],
+        line,
         matched.alias(mtc),
         *[expr.alias("__p_" + name) for name, expr in parsed.items()],
     )
@@ -171,7 +197,7 @@ def parse(lines: DataFrame, column: str = "value") -> DataFrame:
     return step2.select(
         *[F.col(c) for c in lines.columns],
         *[F.when(valid, F.col("__p_" + n)).alias(n) for n in RECORD_COLUMNS],
-        F.when(~valid, _reason(_line(column), F.col(mtc))).alias("reject_reason"),
+        F.when(~valid, _reason(line, F.col(mtc))).alias("reject_reason"),
     )
 
 

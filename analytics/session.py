@@ -37,8 +37,6 @@ def spark_session(app: str = "log-analytics", master: str | None = None, driver_
         .config("spark.sql.files.maxPartitionBytes", str(32 * 1024 * 1024))
         # records/ is partitioned by date: write up to 64 dates per task without sorting
         .config("spark.sql.maxConcurrentOutputFileWriters", "64")
-        # the batch runner caches the parsed lines once; plain columns scan faster
-        .config("spark.sql.inMemoryColumnarStorage.compressed", "false")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         # fail fast (one clear line) when an hdfs:// NameNode is not there

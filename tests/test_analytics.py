@@ -76,7 +76,7 @@ def test_view(parsed, name):
 def test_report_lines_and_merge_of_two_batches(spark, parsed):
     """The same answers when the lines arrive in two batches (L1-L3 + rejects, L4-L6)."""
     df = lambda ls: parse(spark.createDataFrame([(x,) for x in ls], "value string"))  # noqa: E731
-    b1, b2 = df(LINES[:3] + LINES[6:]), df(LINES[3:6])
+    b1, b2 = df(LINES[:3] + LINES[6:]).cache(), df(LINES[3:6]).cache()
     totals = {a.name: a.merge(a.partial(b1), a.partial(b2)) for a in ALL}
     rep = build(totals)
     assert rep["lines"] == EXPECTED["lines"]

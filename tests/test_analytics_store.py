@@ -27,14 +27,17 @@ def test_versions_read_and_prune(spark, tmp_path):
     assert store.read_totals(spark, out).get("unique_hosts") is None
 
 
-def test_records_and_rejects_append(spark, tmp_path):
+def test_records_and_rejects_keyed_by_batch(spark, tmp_path):
+    """A replayed batch replaces its first attempt; another batch adds to it."""
     from analytics.parse import records, rejects
 
     out = str(tmp_path / "o")
     df = parse(spark.createDataFrame([(LINE.format(1),), ("bad",)], "value string"))
-    for _ in range(2):
-        store.write_records(records(df), out)
-        store.write_rejects(rejects(df), out)
+    for batch_id in (0, 0, 1):  # batch 0 twice (a replay), then batch 1
+        store.write_records(records(df), out, batch_id)
+        store.write_rejects(rejects(df), out, batch_id)
     recs = spark.read.parquet(f"{out}/records")
-    assert recs.count() == 2 and [r["date"].isoformat() for r in recs.select("date").distinct().collect()] == ["1995-08-01"]
-    assert [tuple(r) for r in spark.read.parquet(f"{out}/rejects").collect()] == [("bad", "no match")] * 2
+    assert sorted((r["date"].isoformat(), r["batch_id"]) for r in recs.collect()) == [
+        ("1995-08-01", 0), ("1995-08-01", 1)]
+    rejs = spark.read.parquet(f"{out}/rejects")
+    assert sorted(tuple(r) for r in rejs.collect()) == [("bad", "no match", 0), ("bad", "no match", 1)]
