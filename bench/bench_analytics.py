@@ -4,7 +4,7 @@
 
 Generates (once) bench/data/nasa_style_<N>.log: NASA-style Common Log Format lines made by
 resampling real requests (status, size) from the NASA and elastic files in
-/work/shared/data, with hosts drawn from a skewed pool of ~60k names and addresses and
+../shared/data, with hosts drawn from a skewed pool of ~60k names and addresses and
 timestamps advancing through July 1995 (-0400). Then times, side by side on the same
 file, each tool end to end (process start to exit) and prints lines/s and the ratios.
 This prints figures; it asserts nothing.
@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(os.environ.get("LOG_ANALYTICS_DATA", "/work/shared/data"))
+DATA = Path(os.environ.get("LOG_ANALYTICS_DATA", ROOT.parent / "shared" / "data"))
 OUT = ROOT / "bench" / "data"
 CLF = re.compile(rb'^(\S+) (\S+) (\S+) \[([^\]]+)\] "((?:[^"\\]|\\.)*)" (\d{3}) (\d+|-)')
 MONTH_DAYS = 31

@@ -22,11 +22,9 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import gzip
 import io
 import os
 import pstats
-import random
 import re
 import resource
 import subprocess
@@ -39,48 +37,18 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
 OUT = ROOT / "bench" / "data"
 BOOTSTRAP = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-CLF = re.compile(rb'^"?(\S+) (\S+) (\S+) \[([^\]]+)\] "((?:[^"\\]|\\.)*)" (\d{3}) (\d+|-)')
-CLEAN = ("nasa_", "elastic_", "secrepo_", "zanbil_", "basjes_")
 
 
 def make_data(n: int) -> Path:
+    """The NASA-style file that bench_analytics.py and bench_stream.py use too."""
+    from bench_analytics import generate
+
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"nasa_style_{n}.log"
-    if path.exists():
-        return path
-    t0 = time.monotonic()
-    parts = []       # (host, request, status, size) from real lines
-    for f in sorted(DATA.glob("*.gz")):
-        if not f.name.startswith(CLEAN):
-            continue
-        for line in gzip.decompress(f.read_bytes()).splitlines():
-            m = CLF.match(line)
-            if m:
-                parts.append((m.group(1), m.group(5), m.group(6), m.group(7)))
-    rng = random.Random(1995)
-    months = b"Jul"
-    start = 804571201        # 1995-07-01 00:00:01 -0400 as seconds from the epoch (UTC)
-    span = 31 * 86400
-    tmp = path.with_suffix(".tmp")
-    with open(tmp, "wb") as out:
-        buf = []
-        for i in range(n):
-            host = parts[rng.randrange(len(parts))][0]
-            _, request, status, size = parts[rng.randrange(len(parts))]
-            t = start + i * span // n - 4 * 3600
-            tm = time.gmtime(t)
-            ts = b"%02d/%s/%d:%02d:%02d:%02d -0400" % (tm.tm_mday, months, tm.tm_year,
-                                                       tm.tm_hour, tm.tm_min, tm.tm_sec)
-            buf.append(b'%s - - [%s] "%s" %s %s\n' % (host, ts, request, status, size))
-            if len(buf) == 100_000:
-                out.write(b"".join(buf))
-                buf = []
-        out.write(b"".join(buf))
-    tmp.rename(path)
-    print(f"made {path.relative_to(ROOT)}: {n:,} lines, {path.stat().st_size / 1e6:.0f} MB "
-          f"in {time.monotonic() - t0:.1f} s")
+    if not path.exists():
+        generate(path, n)
     return path
 
 

@@ -18,7 +18,7 @@ from analytics.parse import parse
 sys.path.insert(0, str(Path(__file__).parent))
 import reference  # noqa: E402  (pure-Python file reading, no Spark)
 
-DATA = Path("/work/shared/data")
+DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"  # shared/ beside the checkout
 
 
 def _pool() -> list[str]:

@@ -8,7 +8,7 @@ from pyspark.sql import functions as F
 
 from analytics.parse import parse, read_lines
 
-DATA = Path("/work/shared/data")
+DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"  # shared/ beside the checkout
 
 # file -> {reject_reason (None = valid record): lines}; line counts from SOURCES.md.
 EXPECTED = {
