@@ -105,9 +105,11 @@ def prune_totals(spark, out: str, keep_version: int) -> list[str]:
 
 
 def write_records(records: DataFrame, out: str, batch_id: int = 0) -> None:
-    """Write batch ``batch_id``'s parsed records to ``<out>/records/date=D/batch_id=N/``
-    (one file per date), replacing only that batch's partitions."""
-    (records.withColumn("batch_id", F.lit(batch_id)).repartition("date")
+    """Write batch ``batch_id``'s parsed records to ``<out>/records/date=D/batch_id=N/``,
+    replacing only that batch's partitions. At most one file per date per core: a
+    coalesce, not a shuffle (the records are cached upstream, so nothing is recomputed)."""
+    cores = records.sparkSession.sparkContext.defaultParallelism
+    (records.withColumn("batch_id", F.lit(batch_id)).coalesce(cores)
      .write.mode("overwrite").option("partitionOverwriteMode", "dynamic")
      .partitionBy("date", "batch_id").parquet(join(out, RECORDS)))
 

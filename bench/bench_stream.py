@@ -80,17 +80,30 @@ def goaccess(log: Path) -> float | None:
 def steady_state(sample: Path, rate: int, seconds: int) -> list[tuple[int, int, float]]:
     topic = f"bench-steady-{uuid.uuid4().hex[:8]}"
     output = f"{stack.HDFS_URI}/bench/{topic}"
-    job = subprocess.Popen(stream(topic, output, "--trigger-seconds", "10", "--starting-offsets", "earliest"),
-                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
     feeder = subprocess.Popen(produce(topic, sample, "--rate", str(rate)), stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
+    time.sleep(2)  # the producer creates the topic; the job refuses a topic that does not exist
+    job = subprocess.Popen(stream(topic, output, "--trigger-seconds", "10", "--starting-offsets", "earliest"),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     time.sleep(seconds)
     feeder.send_signal(signal.SIGTERM)
     feeder.wait(60)
     time.sleep(25)  # two more triggers drain what is left
     job.send_signal(signal.SIGTERM)
-    stdout, _ = job.communicate(timeout=120)
+    stdout, stderr = job.communicate(timeout=120)
+    if job.returncode != 0:
+        sys.exit(f"stream failed during the steady state:\n{stderr[-2000:]}")
     return batches(stdout)
+
+
+def report_drain(log: Path, lines: int) -> None:
+    wall, in_batches = drain(log, lines)
+    print(f"drain {lines:,} lines, --available-now: {wall:.1f} s wall ({lines / wall:,.0f} lines/s), "
+          f"{in_batches:.1f} s in batches ({lines / in_batches:,.0f} lines/s)", flush=True)
+    seconds = goaccess(log)
+    if seconds:
+        print(f"goaccess on the same file: {seconds:.1f} s ({lines / seconds:,.0f} lines/s)")
+        print(f"ratio stream/goaccess (wall clock): {seconds / wall:.2f}x", flush=True)
 
 
 def main() -> int:
@@ -98,6 +111,7 @@ def main() -> int:
     parser.add_argument("--lines", type=int, default=2_000_000, help="lines of the drained topic")
     parser.add_argument("--feed-rate", type=int, default=20_000, help="lines/s fed during the steady state")
     parser.add_argument("--feed-seconds", type=int, default=60, help="how long the feed lasts")
+    parser.add_argument("--skip-drain", action="store_true", help="only the steady-state measurement")
     args = parser.parse_args()
     if not (stack.kafka_ready() and stack.hdfs_ready()):
         sys.exit("the local stack is not up: `make up` first")
@@ -106,14 +120,8 @@ def main() -> int:
     if not log.exists():
         generate(log, args.lines)
 
-    wall, in_batches = drain(log, args.lines)
-    print(f"drain {args.lines:,} lines, --available-now: {wall:.1f} s wall ({args.lines / wall:,.0f} lines/s), "
-          f"{in_batches:.1f} s in batches ({args.lines / in_batches:,.0f} lines/s)")
-    seconds = goaccess(log)
-    if seconds:
-        print(f"goaccess on the same file: {seconds:.1f} s ({args.lines / seconds:,.0f} lines/s)")
-        print(f"ratio stream/goaccess (wall clock): {seconds / wall:.2f}x")
-
+    if not args.skip_drain:
+        report_drain(log, args.lines)
     steady = steady_state(log, args.feed_rate, args.feed_seconds)
     durations = [s for _, n, s in steady if n]
     for batch_id, n, s in steady:
