@@ -163,16 +163,11 @@ def _listening(server: str) -> bool:
 
 
 def check_output(spark, args: argparse.Namespace) -> None:
+    from analytics import store
     try:
-        fs_path(spark, args.output)[0].mkdirs(fs_path(spark, args.output)[1])
+        store.make_dirs(spark, args.output)
     except Exception as error:  # py4j wraps the Java exception
         raise UserError(f"cannot write to {args.output}: {_first_line(error)}") from None
-
-
-def fs_path(spark, uri: str):
-    jvm = spark._jvm
-    path = jvm.org.apache.hadoop.fs.Path(uri)
-    return path.getFileSystem(spark._jsc.hadoopConfiguration()), path
 
 
 def _first_line(error: BaseException) -> str:

@@ -39,6 +39,12 @@ def exists(spark, uri: str) -> bool:
     return bool(fs.exists(path))
 
 
+def make_dirs(spark, uri: str) -> None:
+    """Create ``uri`` and its parents (raises if the file system cannot be reached)."""
+    fs, path = _fs(spark, uri)
+    fs.mkdirs(path)
+
+
 def delete(spark, uri: str) -> bool:
     """Delete ``uri`` recursively; True if something was deleted."""
     fs, path = _fs(spark, uri)
