@@ -31,7 +31,6 @@ import socket
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -215,7 +214,7 @@ class BatchWriter:
         lines = messages.select(
             "partition", "offset",
             F.posexplode(F.split(F.col("value").cast("string"), "\n", -1)).alias("line_in_message", "value"))
-        parsed = parse.parse(lines).persist()
+        parsed = parse.for_cache(parse.parse(lines)).persist()
         try:
             per_partition = parsed.groupBy("partition").agg(
                 F.count(F.lit(1)).alias("lines"), F.count("reject_reason").alias("rejects"),
@@ -223,14 +222,10 @@ class BatchWriter:
             if not per_partition:
                 return
             previous = {a.name: store.latest_version(self.spark, out, a.name, before=batch_id) for a in analytics.ALL}
-            # Each write is a small Spark job whose time is mostly scheduling and
-            # file-system round trips, not CPU: run them side by side.
             writes = [lambda a=a: self._analytic(a, parsed, batch_id, previous[a.name]) for a in analytics.ALL]
             writes.append(lambda: store.write_records(parse.records(parsed), out, batch_id))
             writes.append(lambda: store.write_rejects(parse.rejects(parsed), out, batch_id))
-            with ThreadPoolExecutor(max_workers=WRITERS) as pool:
-                for done in [pool.submit(write) for write in writes]:
-                    done.result()
+            store.write_side_by_side(writes, workers=WRITERS)
             # a replay of this batch merges from `previous` again: keep it, drop what is older
             kept = [v for v in previous.values() if v is not None]
             if kept:
@@ -244,7 +239,7 @@ class BatchWriter:
         from analytics import store
 
         out = self.args.output
-        batch_path = f"{out}/batches/{analytic.name}/batch_id={batch_id}"
+        batch_path = store.batch_path(out, analytic.name, batch_id)
         analytic.partial(parsed).coalesce(1).write.mode("overwrite").parquet(batch_path)
         partial = self.spark.read.parquet(batch_path)  # the file just written: not computed twice
         total = partial if previous_version is None else analytic.merge(

@@ -65,6 +65,23 @@ class Analytic:
         return f"<analytic {self.name}>"
 
 
+class RequestsPerKey(Analytic):
+    """Requests per value of one key column, optionally among the rows matching a SQL
+    condition; the view ranks the keys by count (null keys are kept but not ranked)."""
+
+    values = {"count": "sum"}
+
+    def __init__(self, name: str, key: str, default_top: int, where: str | None = None):
+        self.name, self.keys, self.default_top, self.where = name, (key,), default_top, where
+
+    def aggregate(self, parsed: DataFrame) -> DataFrame:
+        rows = valid(parsed) if self.where is None else valid(parsed).where(self.where)
+        return rows.groupBy(*self.keys).agg(F.count("*").alias("count"))
+
+    def view(self, total: DataFrame, top: int | None = None) -> list[dict]:
+        return ranked(total, self.keys[0], "count", self._top(top))
+
+
 def ranked(df: DataFrame, key: str, count: str, top: int | None, label: str | None = None) -> list[dict]:
     """``[{label: key, "count": n}, ...]``: counts summed per non-null key, sorted by count
     descending then key ascending, at most ``top`` entries (all when ``top`` is None)."""

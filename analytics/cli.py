@@ -6,7 +6,6 @@ import argparse
 import os
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlparse
 
 DEFAULT_OUTPUT = "hdfs://127.0.0.1:9000/log_analytics"
@@ -90,7 +89,6 @@ def cmd_run(args) -> int:
     from .missing_values import ANALYTIC as MISSING
     from .session import spark_session
     from pyspark import StorageLevel
-    from pyspark.sql import functions as F
 
     for f in args.files:
         if _is_local(f) and not os.path.isfile(_local_path(f)):
@@ -101,28 +99,21 @@ def cmd_run(args) -> int:
         if not _is_local(f) and not store.exists(spark, f):
             raise UserError(f"no such file: {f}")
     out = args.output
-    layout = [store.TOTALS, store.RECORDS, store.REJECTS, "batches"]
+    layout = [store.TOTALS, store.RECORDS, store.REJECTS, store.BATCHES]
     present = [d for d in layout if store.exists(spark, store.join(out, d))]
     if present and not args.overwrite:
         raise UserError(f"output {out} already holds {', '.join(present)}; pass --overwrite to replace it")
     for d in present:
         store.delete(spark, store.join(out, d))
 
-    parsed = P.parse(P.read_lines(spark, args.files))
-    # Cache what the analytics and writers need; keep the raw text for rejects only.
-    cached = parsed.select(
-        *P.RECORD_COLUMNS, "reject_reason",
-        F.when(F.col("reject_reason").isNotNull(), F.col("value")).alias("value"),
-    ).persist(StorageLevel.MEMORY_AND_DISK)
+    cached = P.for_cache(P.parse(P.read_lines(spark, args.files))).persist(StorageLevel.MEMORY_AND_DISK)
     # Twelve writes over the cached parse. Most of their stages are small or single-task
     # (one file per total), so running three at a time keeps both cores busy.
     # (the biggest, records, goes first so that the small ones fill the gaps around it)
     writes = [lambda: store.write_records(P.records(cached), out), lambda: store.write_rejects(P.rejects(cached), out)]
     writes += [lambda a=a: store.write_totals(spark, out, 0, {a.name: a.partial(cached)}) for a in ALL]
     cached.count()  # build the cache once, before the writers share it
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        for future in [pool.submit(w) for w in writes]:
-            future.result()
+    store.write_side_by_side(writes)
     cached.unpersist()
     lines = MISSING.lines(spark.read.parquet(store.totals_path(out, MISSING.name, 0)))
     seconds = time.monotonic() - started

@@ -218,6 +218,12 @@ def rejects(parsed: DataFrame, column: str = "value") -> DataFrame:
     )
 
 
+def for_cache(parsed: DataFrame, column: str = "value") -> DataFrame:
+    """:func:`parse` output with the raw line kept for rejects only: what to cache
+    when records, rejects and the analytics are all computed from it."""
+    return parsed.withColumn(column, F.when(F.col("reject_reason").isNotNull(), F.col(column)))
+
+
 def read_lines(spark, paths) -> DataFrame:
     """Read plain or gzip text files as one ``value`` row per ``\\n``-terminated line
     (a bare ``\\r`` never splits a line; :func:`parse` strips one trailing ``\\r``)."""

@@ -16,12 +16,14 @@ The batch runner is batch 0.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from . import ALL
 
-TOTALS, RECORDS, REJECTS = "totals", "records", "rejects"
+TOTALS, RECORDS, REJECTS, BATCHES = "totals", "records", "rejects", "batches"
 
 
 def join(*parts: str) -> str:
@@ -70,6 +72,19 @@ def versions(spark, out: str, name: str) -> dict[int, bool]:
 
 def totals_path(out: str, name: str, version: int) -> str:
     return join(out, TOTALS, name, f"version={version}")
+
+
+def batch_path(out: str, name: str, batch_id: int) -> str:
+    return join(out, BATCHES, name, f"batch_id={batch_id}")
+
+
+def write_side_by_side(writes, workers: int = 3) -> None:
+    """Run the write callables concurrently. Each is a small Spark job whose time is
+    mostly scheduling and file-system round trips, so a few in flight keep both cores
+    busy; the first failure is raised."""
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for future in [pool.submit(write) for write in writes]:
+            future.result()
 
 
 def write_totals(spark, out: str, version: int, totals: dict[str, DataFrame]) -> None:

@@ -15,7 +15,6 @@ import signal
 import socket
 import string
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
