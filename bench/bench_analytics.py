@@ -2,20 +2,17 @@
 
     .venv/bin/python bench/bench_analytics.py [--lines 2000000] [--skip-goaccess]
 
-Generates (once) bench/data/nasa_style_<N>.log: NASA-style Common Log Format lines made by
-resampling real requests (status, size) from the NASA and elastic files in
-../shared/data, with hosts drawn from a skewed pool of ~60k names and addresses and
-timestamps advancing through July 1995 (-0400). Then times, side by side on the same
-file, each tool end to end (process start to exit) and prints lines/s and the ratios.
+Generates (once) bench/data/generated_<N>.log with `python -m analytics.generate` (seed
+1995): NASA-like Common Log Format lines, Zipf-distributed hosts and endpoints, timestamps
+rising through July 1995 (-0400). Then times, side by side on the same file, each tool end
+to end (process start to exit) and prints lines/s and the ratios.
 This prints figures; it asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
 import os
-import random
 import re
 import shutil
 import subprocess
@@ -24,71 +21,21 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(os.environ.get("LOG_ANALYTICS_DATA", ROOT.parent / "shared" / "data"))
 OUT = ROOT / "bench" / "data"
 CLF = re.compile(rb'^(\S+) (\S+) (\S+) \[([^\]]+)\] "((?:[^"\\]|\\.)*)" (\d{3}) (\d+|-)')
-MONTH_DAYS = 31
+sys.path.insert(0, str(ROOT))
+
+from analytics.generate import generate  # noqa: E402
 
 
-def real_requests() -> list[tuple[str, str, str]]:
-    """(request, status, size) of every real NASA and elastic line."""
-    out = []
-    for name in ("nasa_Aug95_first100.log.gz", "elastic_apache_logs_2015-05.log.gz"):
-        with gzip.open(DATA / name, "rb") as fh:
-            for raw in fh:
-                m = CLF.match(raw)
-                if m:
-                    out.append((m.group(5).decode(), m.group(6).decode(), m.group(7).decode()))
-    return out
-
-
-def host_pool(rng: random.Random, n: int = 60000) -> list[str]:
-    tlds = ["com", "net", "edu", "gov", "org", "de", "uk", "ca", "jp", "au"]
-    words = ["ppp", "dialup", "slip", "pm", "gw", "proxy", "www", "ix", "mac", "pc", "host"]
-    hosts = []
-    for i in range(n):
-        r = rng.random()
-        if r < 0.45:
-            hosts.append(f"{rng.choice(words)}{rng.randint(1, 999)}.{rng.choice(words)}{i % 997}.{rng.choice(tlds)}")
-        elif r < 0.95:
-            hosts.append(".".join(str(rng.randint(1, 254)) for _ in range(4)))
-        else:
-            hosts.append(f"{rng.choice(words)}{i}")  # hosts without a dot, as in NASA's logs
-    return hosts
-
-
-def generate(path: Path, lines: int, seed: int = 1995) -> None:
-    rng = random.Random(seed)
-    reqs = real_requests()
-    hosts = host_pool(rng)
-    weights = [1.0 / (rank + 1) ** 1.05 for rank in range(len(hosts))]
-    cum = []
-    acc = 0.0
-    for w in weights:
-        acc += w
-        cum.append(acc)
-    step = MONTH_DAYS * 86400 / lines
-    t = 0.0
-    tmp = path.with_suffix(".tmp")
-    with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-        batch = []
-        chosen_hosts = rng.choices(hosts, cum_weights=cum, k=lines)
-        chosen_reqs = rng.choices(reqs, k=lines)
-        for i in range(lines):
-            t += rng.expovariate(1.0 / step)
-            s = int(t)
-            day, rem = divmod(s, 86400)
-            day = min(day, MONTH_DAYS - 1)
-            hh, rem = divmod(rem, 3600)
-            mm, ss = divmod(rem, 60)
-            req, status, size = chosen_reqs[i]
-            batch.append(f'{chosen_hosts[i]} - - [{day + 1:02d}/Jul/1995:{hh:02d}:{mm:02d}:{ss:02d} -0400] '
-                         f'"{req}" {status} {size}\n')
-            if len(batch) >= 100000:
-                fh.writelines(batch)
-                batch.clear()
-        fh.writelines(batch)
-    tmp.rename(path)
+def data_file(lines: int) -> Path:
+    """bench/data/generated_<N>.log, made once and reused by all three benchmarks."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"generated_{lines}.log"
+    if not path.exists():
+        s = generate(path, lines)
+        print(f"generated {path} ({s['bytes'] / 1e6:.0f} MB) in {s['seconds']:.1f} s", flush=True)
+    return path
 
 
 def timed(cmd: list[str], **kw) -> tuple[float, subprocess.CompletedProcess]:
@@ -115,12 +62,7 @@ def main() -> int:
     ap.add_argument("--skip-goaccess", action="store_true")
     args = ap.parse_args()
 
-    OUT.mkdir(parents=True, exist_ok=True)
-    log = OUT / f"nasa_style_{args.lines}.log"
-    if not log.exists():
-        t = time.monotonic()
-        generate(log, args.lines)
-        print(f"generated {log} ({log.stat().st_size / 1e6:.0f} MB) in {time.monotonic() - t:.0f}s")
+    log = data_file(args.lines)
     n = args.lines
     results = {}
 

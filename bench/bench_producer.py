@@ -3,10 +3,9 @@
 
     .venv/bin/python bench/bench_producer.py [--lines 2000000] [--no-profile] [--no-tuning]
 
-1. Makes (or reuses) bench/data/nasa_style_<N>.log: N lines resampled from the
-   real logs in ../shared/data -- NASA-style Common Log Format lines (host,
-   request, status, size taken from real lines; combined-format extras cut off)
-   with timestamps increasing through July 1995, like NASA_access_log_Jul95.
+1. Makes (or reuses) bench/data/generated_<N>.log: N NASA-like Common Log Format
+   lines from `python -m analytics.generate` (seed 1995), timestamps increasing
+   through July 1995 like NASA_access_log_Jul95.
 2. Runs kafka_producer.py on it, as a user would (a subprocess), with one line
    per message and with --lines-per-message 100.
 3. Runs the original approach -- producer.send(line); producer.flush() for
@@ -34,7 +33,6 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data"
 OUT = ROOT / "bench" / "data"
 BOOTSTRAP = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
@@ -42,14 +40,10 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 
 def make_data(n: int) -> Path:
-    """The NASA-style file that bench_analytics.py and bench_stream.py use too."""
-    from bench_analytics import generate
+    """The generated file that bench_analytics.py and bench_stream.py use too."""
+    from bench_analytics import data_file
 
-    OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / f"nasa_style_{n}.log"
-    if not path.exists():
-        generate(path, n)
-    return path
+    return data_file(n)
 
 
 def topic_name(tag: str) -> str:
@@ -103,7 +97,7 @@ def read_lines(path: Path, n: int) -> list[bytes]:
 
 
 def slice_file(path: Path, n: int) -> Path:
-    sample = OUT / f"nasa_style_slice_{n}.log"
+    sample = OUT / f"generated_slice_{n}.log"
     if not sample.exists():
         sample.write_bytes(b"".join(line + b"\n" for line in read_lines(path, n)))
     return sample

@@ -4,7 +4,7 @@
 
 Needs the local stack (`make up`). Two measurements, printed, nothing asserted:
 
-1. Drain: the NASA-style file of bench_analytics.py (generated once into
+1. Drain: the generated file of bench_analytics.py (made once into
    bench/data/) is published packed, 100 lines per message, then drained with
    `--available-now`. Prints lines/s (wall clock, JVM start included, and the
    batch alone) next to GoAccess on the same file, measured in the same run.
@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 import stack  # noqa: E402
-from bench_analytics import OUT, generate  # noqa: E402
+from bench_analytics import OUT, data_file  # noqa: E402
 
 BATCH = re.compile(r"^batch (\d+): ([\d,]+) lines, ([\d,]+) rejected, ([\d.]+) s")
 
@@ -115,10 +115,7 @@ def main() -> int:
     args = parser.parse_args()
     if not (stack.kafka_ready() and stack.hdfs_ready()):
         sys.exit("the local stack is not up: `make up` first")
-    OUT.mkdir(parents=True, exist_ok=True)
-    log = OUT / f"nasa_style_{args.lines}.log"
-    if not log.exists():
-        generate(log, args.lines)
+    log = data_file(args.lines)
 
     if not args.skip_drain:
         report_drain(log, args.lines)
