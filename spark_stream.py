@@ -208,6 +208,7 @@ class BatchWriter:
 
         import analytics
         from analytics import parse, store
+        from analytics.base import side_by_side
 
         started = time.monotonic()
         out = self.args.output
@@ -222,10 +223,13 @@ class BatchWriter:
             if not per_partition:
                 return
             previous = {a.name: store.latest_version(self.spark, out, a.name, before=batch_id) for a in analytics.ALL}
-            writes = [lambda a=a: self._analytic(a, parsed, batch_id, previous[a.name]) for a in analytics.ALL]
-            writes.append(lambda: store.write_records(parse.records(parsed), out, batch_id))
-            writes.append(lambda: store.write_rejects(parse.rejects(parsed), out, batch_id))
-            store.write_side_by_side(writes, workers=WRITERS)
+            with analytics.batch_partials(parsed) as partials:
+                # records, the biggest job, first: the small ones fill the gaps around it
+                writes = [lambda: store.write_records(parse.records(parsed), out, batch_id),
+                          lambda: store.write_rejects(parse.rejects(parsed), out, batch_id)]
+                writes += [lambda a=a: self._analytic(a, partials[a.name], batch_id, previous[a.name])
+                           for a in analytics.ALL]
+                side_by_side(writes, workers=WRITERS)
             # a replay of this batch merges from `previous` again: keep it, drop what is older
             kept = [v for v in previous.values() if v is not None]
             if kept:
@@ -234,16 +238,14 @@ class BatchWriter:
             parsed.unpersist()
         self._report(batch_id, per_partition, time.monotonic() - started)
 
-    def _analytic(self, analytic, parsed, batch_id: int, previous_version: int | None) -> None:
+    def _analytic(self, analytic, partial, batch_id: int, previous_version: int | None) -> None:
         """Write this batch's partial, then the running total merged from the previous version."""
         from analytics import store
 
         out = self.args.output
-        batch_path = store.batch_path(out, analytic.name, batch_id)
-        analytic.partial(parsed).coalesce(1).write.mode("overwrite").parquet(batch_path)
-        partial = self.spark.read.parquet(batch_path)  # the file just written: not computed twice
+        partial.coalesce(1).write.mode("overwrite").parquet(store.batch_path(out, analytic.name, batch_id))
         total = partial if previous_version is None else analytic.merge(
-            self.spark.read.parquet(store.totals_path(out, analytic.name, previous_version)), partial)
+            store.read_version(self.spark, out, analytic.name, previous_version, partial.schema), partial)
         store.write_totals(self.spark, out, batch_id, {analytic.name: total})
 
     def _report(self, batch_id: int, per_partition: list, elapsed: float) -> None:

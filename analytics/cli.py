@@ -85,7 +85,8 @@ def _local_path(uri: str) -> str:
 
 
 def cmd_run(args) -> int:
-    from . import ALL, parse as P, store
+    from . import batch_partials, parse as P, store
+    from .base import side_by_side
     from .missing_values import ANALYTIC as MISSING
     from .session import spark_session
     from pyspark import StorageLevel
@@ -107,13 +108,15 @@ def cmd_run(args) -> int:
         store.delete(spark, store.join(out, d))
 
     cached = P.for_cache(P.parse(P.read_lines(spark, args.files))).persist(StorageLevel.MEMORY_AND_DISK)
-    # Twelve writes over the cached parse. Most of their stages are small or single-task
-    # (one file per total), so running three at a time keeps both cores busy.
-    # (the biggest, records, goes first so that the small ones fill the gaps around it)
-    writes = [lambda: store.write_records(P.records(cached), out), lambda: store.write_rejects(P.rejects(cached), out)]
-    writes += [lambda a=a: store.write_totals(spark, out, 0, {a.name: a.partial(cached)}) for a in ALL]
     cached.count()  # build the cache once, before the writers share it
-    store.write_side_by_side(writes)
+    with batch_partials(cached) as partials:
+        # Most of these jobs are small or single-task (one file per total), so running a
+        # few at a time keeps both cores busy; records, the biggest, goes first.
+        writes = [lambda: store.write_records(P.records(cached), out),
+                  lambda: store.write_rejects(P.rejects(cached), out)]
+        writes += [lambda name=name, df=df: store.write_totals(spark, out, 0, {name: df})
+                   for name, df in partials.items()]
+        side_by_side(writes)
     cached.unpersist()
     lines = MISSING.lines(spark.read.parquet(store.totals_path(out, MISSING.name, 0)))
     seconds = time.monotonic() - started

@@ -12,26 +12,19 @@ from fractions import Fraction
 
 from pyspark.sql import functions as F
 
-from .base import Analytic, count_where, valid
-
-DEC = "decimal(38,0)"
+from .base import Analytic
+from .sources import LINE_STATS
 
 
 class ContentSizeStats(Analytic):
     name = "content_size_stats"
     values = {"count": "sum", "null_count": "sum", "sum": "sum", "sum_squares": "sum", "min": "min", "max": "max"}
+    source = LINE_STATS
 
-    def aggregate(self, parsed):
-        size = F.col("content_size")
-        dec = size.cast("decimal(20,0)")
-        return valid(parsed).agg(
-            F.count(size).alias("count"),
-            count_where(size.isNull()).alias("null_count"),
-            F.sum(size.cast(DEC)).cast(DEC).alias("sum"),
-            F.sum((dec * dec).cast(DEC)).cast(DEC).alias("sum_squares"),
-            F.min(size).alias("min"),
-            F.max(size).alias("max"),
-        )
+    def derive(self, source):
+        names = {"size_count": "count", "null_content_size": "null_count", "size_sum": "sum",
+                 "size_sum_squares": "sum_squares", "size_min": "min", "size_max": "max"}
+        return source.select(*[F.col(old).alias(new) for old, new in names.items()])
 
     def view(self, total, top=None):
         r = total.collect()[0]

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 from pyspark.sql import functions as F
 
-from .base import Analytic, valid
+from .base import Analytic
+from .sources import REQUESTS_BY_DATE_HOST
 
 
 class DailyRequestsPerHost(Analytic):
     name = "daily_requests_per_host"
     keys = ("date", "host")
     values = {"requests": "sum"}
-
-    def aggregate(self, parsed):
-        return valid(parsed).groupBy("date", "host").agg(F.count("*").alias("requests"))
+    source = REQUESTS_BY_DATE_HOST
 
     def view(self, total, top=None):
         rows = (

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from pyspark.sql import functions as F
 
-from .base import Analytic, valid
+from .base import Analytic
+from .sources import REQUESTS_BY_DATE_HOST
 
 
 class DailyUniqueHosts(Analytic):
     name = "daily_unique_hosts"
     keys = ("date", "host")
-
-    def aggregate(self, parsed):
-        return valid(parsed).select("date", "host").distinct()
+    source = REQUESTS_BY_DATE_HOST  # its keys are the (date, host) pairs
 
     def view(self, total, top=None):
         rows = total.groupBy("date").agg(F.count("*").alias("n")).orderBy("date").collect()

@@ -8,23 +8,15 @@ lines = records + rejected. ``-`` in ident, authuser and referrer is a value, no
 
 from __future__ import annotations
 
-from pyspark.sql import functions as F
-
-from .base import Analytic, count_where
+from .base import Analytic
 from .parse import RECORD_COLUMNS
+from .sources import LINE_STATS
 
 
 class MissingValues(Analytic):
     name = "missing_values"
     values = {"records": "sum", "rejected": "sum", **{f"null_{c}": "sum" for c in RECORD_COLUMNS}}
-
-    def aggregate(self, parsed):
-        ok = F.col("reject_reason").isNull()
-        return parsed.agg(
-            count_where(ok).alias("records"),
-            count_where(~ok).alias("rejected"),
-            *[count_where(ok & F.col(c).isNull()).alias(f"null_{c}") for c in RECORD_COLUMNS],
-        )
+    source = LINE_STATS  # derive: the columns above, selected by partial()
 
     def view(self, total, top=None):
         r = total.collect()[0]

@@ -10,18 +10,21 @@ from __future__ import annotations
 
 from pyspark.sql import functions as F
 
-from .base import Analytic, ranked, valid
+from .base import Analytic, Source, ranked, valid
+
+KEYS = ("endpoint", "host", "date", "hour")
+
+
+def _not_found(parsed):
+    return valid(parsed).where(F.col("status") == 404).groupBy(*KEYS).agg(F.count("*").alias("count"))
 
 
 class NotFound(Analytic):
     name = "not_found"
-    keys = ("endpoint", "host", "date", "hour")
+    keys = KEYS
     values = {"count": "sum"}
     default_top = 20
-
-    def aggregate(self, parsed):
-        nf = valid(parsed).where(F.col("status") == 404)
-        return nf.groupBy(*self.keys).agg(F.count("*").alias("count"))
+    source = Source(name, _not_found)
 
     def view(self, total, top=None):
         top = self._top(top)

@@ -56,7 +56,6 @@ RECORD_COLUMNS = [
 _NS = r"[^\s\x01]"                                  # one field character
 _QUOTED = r'((?:[^"\\\x01]++|\\.)*+)'               # content of a quoted field
 _TS = r"\d{2}/[A-Za-z]{3}/[1-9]\d{3}:\d{2}:\d{2}:\d{2} [+-]\d{4}"
-TS_FORMAT = "dd/MMM/yyyy:HH:mm:ss Z"
 
 #: The one regex a valid line must match (groups: host, ident, user, time, request,
 #: status, bytes, combined marker, referrer, user agent).
@@ -103,6 +102,55 @@ def _reason(line: Column, matched: Column) -> Column:
         .when(~line.rlike(_SIZE_OK), "bad size")
         .when(line.rlike(_OPEN_QUOTE_TAIL), "truncated")
         .otherwise("trailing garbage")
+    )
+
+
+_MONTHS = "janfebmaraprmayjunjulaugsepoctnovdec"
+
+
+def _with_timestamp(df: DataFrame, text: str) -> DataFrame:
+    """``df`` plus ``__instant``, ``__date`` and ``__hour`` from the column ``text``, a
+    ``dd/Mon/yyyy:HH:MM:SS +zzzz`` (the regex has fixed the width and the digits); all
+    three null when it names no real instant (32/Jul, 29/Feb/1995, 24:00:00, +1900...).
+
+    Taken apart by position and rebuilt with integer arithmetic: ``try_to_timestamp``
+    with a pattern cost more than all the rest of the parse. Each step is its own
+    projection so that Spark computes every piece once instead of inlining it into
+    every use (a generated method too big to compile runs interpreted)."""
+    t = F.col(text)
+
+    def num(pos: int, length: int) -> Column:
+        return F.substring(t, pos, length).cast("int")
+
+    def div(a: Column, b: int) -> Column:  # a >= 0
+        return F.floor(a / b).cast("int")
+
+    found = F.instr(F.lit(_MONTHS), F.lower(F.substring(t, 4, 3)))
+    pieces = df.select(
+        "*", num(1, 2).alias("__d"), num(8, 4).alias("__y"), num(13, 2).alias("__h"),
+        num(16, 2).alias("__mi"), num(19, 2).alias("__s"), num(25, 2).alias("__om"),
+        (F.when(F.substring(t, 22, 1) == "-", -1).otherwise(1) * (num(23, 2) * 60 + num(25, 2))).alias("__off"),
+        F.when(found % 3 == 1, div(found + 2, 3)).alias("__mo"),
+    )
+    d, y, h, mi, sec, om, off, mo = (F.col(c) for c in ("__d", "__y", "__h", "__mi", "__s", "__om", "__off", "__mo"))
+    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
+    month_days = F.when(mo == 2, F.when(leap, 29).otherwise(28)).otherwise(30 + (mo + div(mo, 8)) % 2)
+    real = ((d >= 1) & (d <= month_days) & (h < 24) & (mi < 60) & (sec < 60)
+            & (om < 60) & (F.abs(off) <= 18 * 60))
+    # days since 1970-01-01 of the proleptic Gregorian date (H. Hinnant's days_from_civil)
+    ym = y - F.when(mo <= 2, 1).otherwise(0)
+    year_of_era = ym % 400
+    day_of_year = div(153 * (mo + F.when(mo > 2, -3).otherwise(9)) + 2, 5) + d - 1
+    day_of_era = year_of_era * 365 + div(year_of_era, 4) - div(year_of_era, 100) + day_of_year
+    days = div(ym, 400) * 146097 + day_of_era - 719468
+    dated = pieces.select("*", F.when(real, days).alias("__days"))
+    days = F.col("__days")
+    local_seconds = days.cast("long") * 86400 + h * 3600 + mi * 60 + sec
+    return dated.select(
+        *[c for c in df.columns],
+        F.timestamp_seconds(local_seconds - off * 60).alias("__instant"),
+        F.date_from_unix_date(days).alias("__date"),
+        F.when(days.isNotNull(), h).alias("__hour"),
     )
 
 
@@ -162,23 +210,19 @@ def parse(lines: DataFrame, column: str = "value") -> DataFrame:
     fields = F.col(arr)
     f = lambda i: F.get(fields, i)  # noqa: E731  (NULL, not an error, past the end)
     words = _request_words(f(5))
-    step1 = step1.select("*", *[e.alias(n) for n, e in words.items()])
     matched = (f(0) == "") & ~line.startswith(SEP) & (line != "")  # a match starts with SEP
-    ts_text = f(4)
-    ts = F.try_to_timestamp(ts_text, F.lit(TS_FORMAT))
-    # Local wall clock = instant + offset; cheaper than parsing the text a second time.
-    sign = F.when(F.substring(ts_text, 22, 1) == "-", -1).otherwise(1)
-    offset = sign * (F.substring(ts_text, 23, 2).try_cast("int") * 3600 + F.substring(ts_text, 25, 2).try_cast("int") * 60)
-    local_seconds = F.unix_seconds(ts) + offset
+    step1 = step1.select("*", *[e.alias(n) for n, e in words.items()],
+                         F.when(matched, f(4)).alias("__ts"))  # f(4) is any text when not matched
+    step1 = _with_timestamp(step1, "__ts")
     method, endpoint, protocol = _request_parts()
     combined = f(8) == '"'
     parsed = {
         "host": f(1),
         "ident": f(2),
         "user": f(3),
-        "timestamp": ts,
-        "date": F.date_from_unix_date(F.floor(local_seconds / 86400).try_cast("int")),
-        "hour": F.substring(ts_text, 13, 2).try_cast("int"),
+        "timestamp": F.col("__instant"),
+        "date": F.col("__date"),
+        "hour": F.col("__hour"),
         "method": method,
         "endpoint": endpoint,
         "protocol": protocol,

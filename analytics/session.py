@@ -31,6 +31,12 @@ def spark_session(app: str = "log-analytics", master: str | None = None, driver_
         SparkSession.builder.appName(app)
         .config("spark.driver.extraJavaOptions", java_opts)
         .config("spark.sql.shuffle.partitions", "4")
+        # The plans are small and the partitions few: adaptive execution only adds
+        # planning time (a 10,000-line stream batch: 6.0 s without, 6.7 s with).
+        .config("spark.sql.adaptive.enabled", "false")
+        # One executor: there is no better place to wait for. With jobs running side by
+        # side, delay scheduling left tasks of HDFS reads pending forever with free cores.
+        .config("spark.locality.wait", "0s")
         .config("spark.sql.ansi.enabled", "true")
         .config("spark.sql.legacy.timeParserPolicy", "CORRECTED")
         .config("spark.sql.session.timeZone", "UTC")

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from pyspark.sql import functions as F
 
-from .base import Analytic, valid
+from .base import Analytic, Source, valid
 
 
 class StatusCodes(Analytic):
     name = "status_codes"
     keys = ("status",)
     values = {"count": "sum"}
-
-    def aggregate(self, parsed):
-        return valid(parsed).groupBy("status").agg(F.count("*").alias("count"))
+    source = Source(name, lambda parsed: valid(parsed).groupBy("status").agg(F.count("*").alias("count")))
 
     def view(self, total, top=None):
         rows = total.orderBy(F.desc("count"), F.asc("status")).collect()

@@ -16,8 +16,6 @@ The batch runner is batch 0.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
@@ -78,15 +76,6 @@ def batch_path(out: str, name: str, batch_id: int) -> str:
     return join(out, BATCHES, name, f"batch_id={batch_id}")
 
 
-def write_side_by_side(writes, workers: int = 3) -> None:
-    """Run the write callables concurrently. Each is a small Spark job whose time is
-    mostly scheduling and file-system round trips, so a few in flight keep both cores
-    busy; the first failure is raised."""
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for future in [pool.submit(write) for write in writes]:
-            future.result()
-
-
 def write_totals(spark, out: str, version: int, totals: dict[str, DataFrame]) -> None:
     """Write each analytic's total as ``<out>/totals/<name>/version=<version>/``
     (overwriting a half-written version of the same number, e.g. a replayed batch)."""
@@ -102,6 +91,13 @@ def latest_version(spark, out: str, name: str, before: int | None = None) -> int
     return max(done) if done else None
 
 
+def read_version(spark, out: str, name: str, version: int, schema=None) -> DataFrame:
+    """One version of one analytic's totals. Given its ``schema``, Spark skips the job
+    that reads the Parquet footers to infer it."""
+    reader = spark.read if schema is None else spark.read.schema(schema)
+    return reader.parquet(totals_path(out, name, version))
+
+
 def read_totals(spark, out: str) -> dict[str, DataFrame]:
     """``{name: DataFrame}`` of the newest complete version of each analytic's totals.
     Analytics with no complete version are left out."""
@@ -109,7 +105,7 @@ def read_totals(spark, out: str) -> dict[str, DataFrame]:
     for a in ALL:
         n = latest_version(spark, out, a.name)
         if n is not None:
-            result[a.name] = spark.read.parquet(totals_path(out, a.name, n))
+            result[a.name] = read_version(spark, out, a.name, n)
     return result
 
 

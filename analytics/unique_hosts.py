@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from .base import Analytic, valid
+from .base import Analytic
+from .sources import REQUESTS_BY_DATE_HOST
 
 
 class UniqueHosts(Analytic):
     name = "unique_hosts"
     keys = ("host",)
+    source = REQUESTS_BY_DATE_HOST
 
-    def aggregate(self, parsed):
-        return valid(parsed).select("host").distinct()
+    def derive(self, source):
+        return source.select("host").distinct()
 
     def view(self, total, top=None):
         return int(total.count())
