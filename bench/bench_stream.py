@@ -1,6 +1,7 @@
 """Benchmark: spark_stream.py with all ten analytics and the HDFS writes.
 
     .venv/bin/python bench/bench_stream.py [--lines 2000000] [--feed-rate 20000] [--feed-seconds 60]
+                                           [--feed-lines-per-message 1]
 
 Needs the local stack (`make up`). Two measurements, printed, nothing asserted:
 
@@ -9,7 +10,7 @@ Needs the local stack (`make up`). Two measurements, printed, nothing asserted:
    `--available-now`. Prints lines/s (wall clock, JVM start included, and the
    batch alone) next to GoAccess on the same file, measured in the same run.
 2. Steady state: kafka_producer.py feeds --feed-rate lines/s (one line per
-   message) for --feed-seconds while the job runs at the 10 s trigger; prints
+   message unless --feed-lines-per-message says otherwise) for --feed-seconds while the job runs at the 10 s trigger; prints
    each batch's duration and the median and maximum.
 """
 from __future__ import annotations
@@ -77,10 +78,10 @@ def goaccess(log: Path) -> float | None:
     return time.monotonic() - started
 
 
-def steady_state(sample: Path, rate: int, seconds: int) -> list[tuple[int, int, float]]:
+def steady_state(sample: Path, rate: int, seconds: int, per_message: int) -> list[tuple[int, int, float]]:
     topic = f"bench-steady-{uuid.uuid4().hex[:8]}"
     output = f"{stack.HDFS_URI}/bench/{topic}"
-    feeder = subprocess.Popen(produce(topic, sample, "--rate", str(rate)), stdout=subprocess.DEVNULL,
+    feeder = subprocess.Popen(produce(topic, sample, "--rate", str(rate), "--lines-per-message", str(per_message)), stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     time.sleep(2)  # the producer creates the topic; the job refuses a topic that does not exist
     job = subprocess.Popen(stream(topic, output, "--trigger-seconds", "10", "--starting-offsets", "earliest"),
@@ -111,6 +112,8 @@ def main() -> int:
     parser.add_argument("--lines", type=int, default=2_000_000, help="lines of the drained topic")
     parser.add_argument("--feed-rate", type=int, default=20_000, help="lines/s fed during the steady state")
     parser.add_argument("--feed-seconds", type=int, default=60, help="how long the feed lasts")
+    parser.add_argument("--feed-lines-per-message", type=int, default=1, metavar="N",
+                        help="lines packed per Kafka message during the feed")
     parser.add_argument("--skip-drain", action="store_true", help="only the steady-state measurement")
     args = parser.parse_args()
     if not (stack.kafka_ready() and stack.hdfs_ready()):
@@ -119,12 +122,13 @@ def main() -> int:
 
     if not args.skip_drain:
         report_drain(log, args.lines)
-    steady = steady_state(log, args.feed_rate, args.feed_seconds)
+    steady = steady_state(log, args.feed_rate, args.feed_seconds, args.feed_lines_per_message)
     durations = [s for _, n, s in steady if n]
     for batch_id, n, s in steady:
         print(f"  steady batch {batch_id}: {n:,} lines in {s:.1f} s")
     if durations:
-        print(f"steady state at {args.feed_rate:,} lines/s, 10 s trigger: {len(durations)} batches, "
+        print(f"steady state at {args.feed_rate:,} lines/s ({args.feed_lines_per_message} per message), "
+              f"10 s trigger: {len(durations)} batches, "
               f"median {statistics.median(durations):.1f} s, max {max(durations):.1f} s")
     return 0
 
