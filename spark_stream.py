@@ -208,7 +208,6 @@ class BatchWriter:
 
         import analytics
         from analytics import parse, store
-        from analytics.base import side_by_side
 
         started = time.monotonic()
         out = self.args.output
@@ -223,13 +222,8 @@ class BatchWriter:
             if not per_partition:
                 return
             previous = {a.name: store.latest_version(self.spark, out, a.name, before=batch_id) for a in analytics.ALL}
-            with analytics.batch_partials(parsed) as partials:
-                # records, the biggest job, first: the small ones fill the gaps around it
-                writes = [lambda: store.write_records(parse.records(parsed), out, batch_id),
-                          lambda: store.write_rejects(parse.rejects(parsed), out, batch_id)]
-                writes += [lambda a=a: self._analytic(a, partials[a.name], batch_id, previous[a.name])
-                           for a in analytics.ALL]
-                side_by_side(writes, workers=WRITERS)
+            store.write_batch(parsed, out, batch_id, workers=WRITERS,
+                              write_partial=lambda a, partial: self._analytic(a, partial, batch_id, previous[a.name]))
             # a replay of this batch merges from `previous` again: keep it, drop what is older
             kept = [v for v in previous.values() if v is not None]
             if kept:

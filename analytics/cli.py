@@ -85,8 +85,7 @@ def _local_path(uri: str) -> str:
 
 
 def cmd_run(args) -> int:
-    from . import batch_partials, parse as P, store
-    from .base import side_by_side
+    from . import parse as P, store
     from .missing_values import ANALYTIC as MISSING
     from .session import spark_session
     from pyspark import StorageLevel
@@ -109,14 +108,7 @@ def cmd_run(args) -> int:
 
     cached = P.for_cache(P.parse(P.read_lines(spark, args.files))).persist(StorageLevel.MEMORY_AND_DISK)
     cached.count()  # build the cache once, before the writers share it
-    with batch_partials(cached) as partials:
-        # Most of these jobs are small or single-task (one file per total), so running a
-        # few at a time keeps both cores busy; records, the biggest, goes first.
-        writes = [lambda: store.write_records(P.records(cached), out),
-                  lambda: store.write_rejects(P.rejects(cached), out)]
-        writes += [lambda name=name, df=df: store.write_totals(spark, out, 0, {name: df})
-                   for name, df in partials.items()]
-        side_by_side(writes)
+    store.write_batch(cached, out, 0, lambda a, partial: store.write_totals(spark, out, 0, {a.name: partial}))
     cached.unpersist()
     lines = MISSING.lines(spark.read.parquet(store.totals_path(out, MISSING.name, 0)))
     seconds = time.monotonic() - started

@@ -147,7 +147,7 @@ def _with_timestamp(df: DataFrame, text: str) -> DataFrame:
     days = F.col("__days")
     local_seconds = days.cast("long") * 86400 + h * 3600 + mi * 60 + sec
     return dated.select(
-        *[c for c in df.columns],
+        *df.columns,
         F.timestamp_seconds(local_seconds - off * 60).alias("__instant"),
         F.date_from_unix_date(days).alias("__date"),
         F.when(days.isNotNull(), h).alias("__hour"),

@@ -19,7 +19,9 @@ from __future__ import annotations
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from . import ALL
+from . import ALL, batch_partials
+from .base import side_by_side
+from .parse import records, rejects
 
 TOTALS, RECORDS, REJECTS, BATCHES = "totals", "records", "rejects", "batches"
 
@@ -135,3 +137,15 @@ def write_rejects(rejects: DataFrame, out: str, batch_id: int = 0) -> None:
     """Write batch ``batch_id``'s rejected lines (``line``, ``reason``, ...) to
     ``<out>/rejects/batch_id=N/``, replacing that batch's earlier attempt."""
     rejects.coalesce(1).write.mode("overwrite").parquet(join(out, REJECTS, f"batch_id={batch_id}"))
+
+
+def write_batch(parsed: DataFrame, out: str, batch_id: int, write_partial, workers: int = 3) -> None:
+    """Write one batch's records and rejects, and hand each analytic's partial to
+    ``write_partial(analytic, partial)``. ``parsed`` is the cached output of
+    :func:`analytics.parse.for_cache`. Most of these jobs are small (one file per
+    result), so a few run at a time; records, the biggest, goes first."""
+    with batch_partials(parsed) as partials:
+        writes = [lambda: write_records(records(parsed), out, batch_id),
+                  lambda: write_rejects(rejects(parsed), out, batch_id)]
+        writes += [lambda a=a: write_partial(a, partials[a.name]) for a in ALL]
+        side_by_side(writes, workers)

@@ -173,8 +173,8 @@ def profile_script(path: Path, topic: str, top: int = 22) -> None:
         else:
             area = "other Python"
         by_area[area] = by_area.get(area, 0.0) + tt
-    print(f"\ncProfile of kafka_producer.main, one line per message (main thread only; the "
-          f"sender thread is not profiled), own time by area:")
+    print("\ncProfile of kafka_producer.main, one line per message (main thread only; the "
+          "sender thread is not profiled), own time by area:")
     for area, tt in sorted(by_area.items(), key=lambda kv: -kv[1]):
         print(f"  {area:<32} {tt:6.2f} s  {100 * tt / total:5.1f}%")
     print(f"\ntop {top} functions by own time:")

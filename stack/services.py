@@ -217,7 +217,7 @@ def _render_config() -> None:
 
 
 def _java(service: Service, main_class: str, args: list[str]) -> list[str]:
-    return ["java", f"-Xms64m", f"-Xmx{service.heap}", "-XX:+UseSerialGC",
+    return ["java", "-Xms64m", f"-Xmx{service.heap}", "-XX:+UseSerialGC",
             f"-Dlog.analytics.service={service.name}", *service.jvm_flags,
             "-cp", service.classpath, main_class, *args]
 

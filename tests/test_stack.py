@@ -10,7 +10,6 @@ import time
 import uuid
 from pathlib import Path
 
-import pytest
 from hdfs import InsecureClient
 from kafka import KafkaConsumer, KafkaProducer
 
