@@ -237,9 +237,9 @@ class BatchWriter:
         from analytics import store
 
         out = self.args.output
-        partial.coalesce(1).write.mode("overwrite").parquet(store.batch_path(out, analytic.name, batch_id))
+        store.write_table(self.spark, store.batch_path(out, analytic.name, batch_id), partial)
         total = partial if previous_version is None else analytic.merge(
-            store.read_version(self.spark, out, analytic.name, previous_version, partial.schema), partial)
+            store.read_version(self.spark, out, analytic.name, previous_version), partial)
         store.write_totals(self.spark, out, batch_id, {analytic.name: total})
 
     def _report(self, batch_id: int, per_partition: list, elapsed: float) -> None:

@@ -3,14 +3,12 @@
 ``ALL`` is the ordered list of the ten analytics. Each has ``name``, ``partial(parsed)``
 (this batch's aggregate, from the output of :func:`analytics.parse.parse`),
 ``merge(total, partial)`` (running totals, equal to the one-pass aggregate for any split
-into batches) and ``view(total, top)`` (the JSON-able value of the report).
-:func:`batch_partials` gives all ten partials of a batch, sharing the work between them.
+into batches) and ``view(total, top)`` (the JSON-able value of the report); partials and
+totals are Arrow tables. :func:`batch_partials` gives all ten partials of a batch, sharing
+the work between them.
 """
 
-from contextlib import contextmanager
-
-from pyspark import StorageLevel
-
+from .base import side_by_side
 from . import (
     content_size_stats,
     daily_requests_per_host,
@@ -40,20 +38,13 @@ ALL = [
 BY_NAME = {a.name: a for a in ALL}
 
 
-@contextmanager
-def batch_partials(parsed):
+def batch_partials(parsed, workers: int = 3) -> dict:
     """``{name: partial}`` of every analytic for one batch (``parsed`` should be cached).
-    Each distinct source is aggregated once and kept in memory while the block runs, so
-    the ten partials cost five scans of the batch; they are released on exit."""
-    sources = {}
-    for a in ALL:
-        if a.source not in sources:
-            sources[a.source] = a.source.aggregate(parsed).persist(StorageLevel.MEMORY_AND_DISK)
-    try:
-        yield {a.name: a.derive(sources[a.source]).select(*a.columns) for a in ALL}
-    finally:
-        for df in sources.values():
-            df.unpersist()
+    Each distinct source is aggregated once, a few side by side, so the ten partials cost
+    five Spark jobs."""
+    sources = list(dict.fromkeys(a.source for a in ALL))
+    collected = dict(zip(sources, side_by_side([lambda s=s: s.collect(parsed) for s in sources], workers)))
+    return {a.name: a.partial_of(collected[a.source]) for a in ALL}
 
 
 __all__ = ["ALL", "BY_NAME", "batch_partials"]

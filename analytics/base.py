@@ -3,13 +3,17 @@
 Every analytic's aggregate is a table: key columns plus value columns, each value column
 with a combine rule (``sum``, ``min`` or ``max``). A table with no value columns is a set
 of keys (distinct hosts, distinct (date, host) pairs). Because every rule is associative
-and commutative, one generic :meth:`Analytic.merge` (union, group by the keys, combine)
-gives running totals that equal the one-pass aggregate for any split into batches.
+and commutative, one generic :meth:`Analytic.merge` (concatenate, group by the keys,
+combine) gives running totals that equal the one-pass aggregate for any split into batches.
 
-An analytic's partial is *derived* from a :class:`Source`: an aggregate of the parsed
-lines that several analytics may share (requests per (date, host) serves four of them).
-:func:`analytics.batch_partials` computes each source once per batch, so a batch scans its
-cached lines five times instead of ten.
+Where the work happens: a :class:`Source` aggregates a batch's parsed lines in Spark (the
+scan over every line, distributed) and the result comes back to the driver as an Arrow
+table. Aggregates are as small as the number of distinct keys (hosts, endpoints, days),
+not the number of lines, so deriving the ten partials, merging them into the running
+totals and ranking them for the report are pyarrow table functions on the driver: no
+Spark job, no scheduling round trip, no file commit protocol per table. An analytic's
+partial is *derived* from a source that several analytics may share (requests per
+(date, host) serves four of them), so a batch runs five aggregations, not ten.
 """
 
 from __future__ import annotations
@@ -17,10 +21,10 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
+import pyarrow as pa
+import pyarrow.compute as pc
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
-
-COMBINE = {"sum": F.sum, "min": F.min, "max": F.max}
 
 
 def valid(parsed: DataFrame) -> DataFrame:
@@ -34,6 +38,10 @@ class Source:
 
     def __init__(self, name: str, aggregate: Callable[[DataFrame], DataFrame]):
         self.name, self.aggregate = name, aggregate
+
+    def collect(self, parsed: DataFrame) -> pa.Table:
+        """This source's aggregate of ``parsed``, computed by Spark, as an Arrow table."""
+        return self.aggregate(parsed).toArrow()
 
     def __repr__(self) -> str:
         return f"<source {self.name}>"
@@ -55,25 +63,25 @@ class Analytic:
     def columns(self) -> list[str]:
         return [*self.keys, *self.values]
 
-    def derive(self, source: DataFrame) -> DataFrame:
+    def derive(self, source: pa.Table) -> pa.Table:
         """This analytic's partial from its source's aggregate of the same lines."""
         return source
 
-    def partial(self, parsed: DataFrame) -> DataFrame:
+    def partial_of(self, source: pa.Table) -> pa.Table:
+        """This analytic's partial, in its column order, from its source's aggregate."""
+        return self.derive(source).select(self.columns)
+
+    def partial(self, parsed: DataFrame) -> pa.Table:
         """This batch's aggregate. ``parsed`` is the output of ``parse`` (records and
         rejects, told apart by ``reject_reason``)."""
-        return self.derive(self.source.aggregate(parsed)).select(*self.columns)
+        return self.partial_of(self.source.collect(parsed))
 
-    def merge(self, total: DataFrame, partial: DataFrame) -> DataFrame:
+    def merge(self, total: pa.Table, partial: pa.Table) -> pa.Table:
         """Running total: equals ``partial`` of the union of the inputs, for any split."""
-        both = total.select(*self.columns).unionByName(partial.select(*self.columns))
-        if not self.values:
-            return both.distinct()
-        aggs = [COMBINE[rule](c).alias(c) for c, rule in self.values.items()]
-        merged = both.groupBy(*self.keys).agg(*aggs) if self.keys else both.agg(*aggs)
-        return merged.select(*self.columns)
+        both = pa.concat_tables([nullable(t.select(self.columns)) for t in (total, partial)])
+        return group(both, self.keys, self.values)
 
-    def view(self, total: DataFrame, top: int | None = None) -> Any:  # pragma: no cover
+    def view(self, total: pa.Table, top: int | None = None) -> Any:  # pragma: no cover
         """The JSON-able report value of this analytic."""
         raise NotImplementedError
 
@@ -94,31 +102,54 @@ class RequestsPerKey(Analytic):
     def __init__(self, name: str, key: str, default_top: int, source: Source, count: str):
         self.name, self.keys, self.default_top, self.source, self.count = name, (key,), default_top, source, count
 
-    def derive(self, source: DataFrame) -> DataFrame:
-        summed = source.groupBy(*self.keys).agg(F.sum(self.count).alias("count"))
-        return summed.where(F.col("count") > 0)
+    def derive(self, source: pa.Table) -> pa.Table:
+        summed = group(source.rename_columns({self.count: "count"}), self.keys, {"count": "sum"})
+        return summed.filter(pc.field("count") > 0)
 
-    def view(self, total: DataFrame, top: int | None = None) -> list[dict]:
+    def view(self, total: pa.Table, top: int | None = None) -> list[dict]:
         return ranked(total, self.keys[0], "count", self._top(top))
 
 
-def ranked(df: DataFrame, key: str, count: str, top: int | None, label: str | None = None) -> list[dict]:
+def nullable(table: pa.Table) -> pa.Table:
+    """``table`` with every column nullable (Spark marks counts NOT NULL, an aggregate
+    does not), so that tables of one analytic from either side concatenate."""
+    return table.cast(pa.schema([f.with_nullable(True) for f in table.schema]))
+
+
+def group(table: pa.Table, keys, values: dict[str, str]) -> pa.Table:
+    """Group ``table`` by ``keys`` (null is a key like any other; no keys: one row) and
+    combine each value column by its rule; no values: the distinct keys. Columns keep
+    their names, keys first."""
+    keys = list(keys)
+    grouped = table.group_by(keys, use_threads=False).aggregate([(c, rule) for c, rule in values.items()])
+    return grouped.select([*keys, *(f"{c}_{rule}" for c, rule in values.items())]).rename_columns(
+        [*keys, *values])
+
+
+def sum_by(table: pa.Table, key: str, value: str | None = None) -> list[dict]:
+    """``[{key, "n"}]`` sorted by ``key``: ``value`` summed per key, or rows counted."""
+    agg = (value, "sum") if value else ([], "count_all")
+    out = table.group_by(key, use_threads=False).aggregate([agg])
+    out = out.rename_columns([*out.column_names[:-1], "n"])
+    return out.sort_by(key).to_pylist()
+
+
+def ranked(table: pa.Table, key: str, count: str, top: int | None, label: str | None = None) -> list[dict]:
     """``[{label: key, "count": n}, ...]``: counts summed per non-null key, sorted by count
     descending then key ascending, at most ``top`` entries (all when ``top`` is None)."""
-    agg = df.where(F.col(key).isNotNull()).groupBy(key).agg(F.sum(count).alias("n"))
-    agg = agg.orderBy(F.desc("n"), F.asc(key))
+    agg = group(table.filter(pc.field(key).is_valid()).select([key, count]), [key], {count: "sum"})
+    agg = agg.sort_by([(count, "descending"), (key, "ascending")])
     if top is not None:
-        agg = agg.limit(top)
-    return [{label or key: r[key], "count": int(r["n"])} for r in agg.collect()]
+        agg = agg.slice(0, top)
+    return [{label or key: r[key], "count": int(r[count])} for r in agg.to_pylist()]
 
 
-def side_by_side(calls, workers: int = 3) -> None:
-    """Run the callables concurrently, each typically one Spark job. Most jobs of a batch
-    are small (scheduling and file-system round trips), so a few in flight keep both
-    cores busy; the first failure is raised."""
+def side_by_side(calls, workers: int = 3) -> list:
+    """Run the callables concurrently, each typically one Spark job, and return their
+    results in order. Most jobs of a batch are small (scheduling and file-system round
+    trips), so a few in flight keep both cores busy; the first failure is raised."""
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for future in [pool.submit(call) for call in calls]:
-            future.result()
+        return [future.result() for future in [pool.submit(call) for call in calls]]
 
 
 def count_where(cond: Column) -> Column:

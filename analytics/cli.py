@@ -108,9 +108,9 @@ def cmd_run(args) -> int:
 
     cached = P.for_cache(P.parse(P.read_lines(spark, args.files))).persist(StorageLevel.MEMORY_AND_DISK)
     cached.count()  # build the cache once, before the writers share it
-    store.write_batch(cached, out, 0, lambda a, partial: store.write_totals(spark, out, 0, {a.name: partial}))
+    partials = store.write_batch(cached, out, 0, lambda a, partial: store.write_totals(spark, out, 0, {a.name: partial}))
     cached.unpersist()
-    lines = MISSING.lines(spark.read.parquet(store.totals_path(out, MISSING.name, 0)))
+    lines = MISSING.lines(partials[MISSING.name])
     seconds = time.monotonic() - started
     rate = lines["total"] / seconds if seconds else 0.0
     print(

@@ -10,8 +10,6 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from pyspark.sql import functions as F
-
 from .base import Analytic
 from .sources import LINE_STATS
 
@@ -24,10 +22,10 @@ class ContentSizeStats(Analytic):
     def derive(self, source):
         names = {"size_count": "count", "null_content_size": "null_count", "size_sum": "sum",
                  "size_sum_squares": "sum_squares", "size_min": "min", "size_max": "max"}
-        return source.select(*[F.col(old).alias(new) for old, new in names.items()])
+        return source.select(list(names)).rename_columns(list(names.values()))
 
     def view(self, total, top=None):
-        r = total.collect()[0]
+        r = total.to_pylist()[0]
         n, s, ss = int(r["count"]), int(r["sum"] or 0), int(r["sum_squares"] or 0)
         mean = s / n if n else None
         stddev = None

@@ -6,9 +6,7 @@ Kept exactly as the set of (date, host) pairs. View: every day, in date order:
 
 from __future__ import annotations
 
-from pyspark.sql import functions as F
-
-from .base import Analytic
+from .base import Analytic, sum_by
 from .sources import REQUESTS_BY_DATE_HOST
 
 
@@ -18,7 +16,7 @@ class DailyUniqueHosts(Analytic):
     source = REQUESTS_BY_DATE_HOST  # its keys are the (date, host) pairs
 
     def view(self, total, top=None):
-        rows = total.groupBy("date").agg(F.count("*").alias("n")).orderBy("date").collect()
+        rows = sum_by(total, "date")
         return [{"date": r["date"].isoformat(), "unique_hosts": int(r["n"])} for r in rows]
 
 

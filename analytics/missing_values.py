@@ -19,14 +19,14 @@ class MissingValues(Analytic):
     source = LINE_STATS  # derive: the columns above, selected by partial()
 
     def view(self, total, top=None):
-        r = total.collect()[0]
+        r = total.to_pylist()[0]
         out = {c: int(r[f"null_{c}"]) for c in RECORD_COLUMNS}
         out["rejected_lines"] = int(r["rejected"])
         return out
 
     def lines(self, total) -> dict:
         """``{"total", "records", "rejected"}`` line counts from this analytic's total."""
-        r = total.collect()[0]
+        r = total.to_pylist()[0]
         rec, rej = int(r["records"]), int(r["rejected"])
         return {"total": rec + rej, "records": rec, "rejected": rej}
 

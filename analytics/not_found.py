@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pyspark.sql import functions as F
 
-from .base import Analytic, Source, ranked, valid
+from .base import Analytic, Source, ranked, sum_by, valid
 
 KEYS = ("endpoint", "host", "date", "hour")
 
@@ -28,8 +28,8 @@ class NotFound(Analytic):
 
     def view(self, total, top=None):
         top = self._top(top)
-        daily = total.groupBy("date").agg(F.sum("count").alias("n")).orderBy("date").collect()
-        hourly = total.groupBy("hour").agg(F.sum("count").alias("n")).orderBy("hour").collect()
+        daily = sum_by(total, "date", "count")
+        hourly = sum_by(total, "hour", "count")
         return {
             "count": sum(int(r["n"]) for r in daily),  # every 404 has a date
             "top_endpoints": ranked(total, "endpoint", "count", top),

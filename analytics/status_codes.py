@@ -14,7 +14,7 @@ class StatusCodes(Analytic):
     source = Source(name, lambda parsed: valid(parsed).groupBy("status").agg(F.count("*").alias("count")))
 
     def view(self, total, top=None):
-        rows = total.orderBy(F.desc("count"), F.asc("status")).collect()
+        rows = total.sort_by([("count", "descending"), ("status", "ascending")]).to_pylist()
         return {str(r["status"]): int(r["count"]) for r in rows}
 
 

@@ -12,10 +12,16 @@ Layout under an output URI (``file://``, ``hdfs://`` or a local path)::
 Everything a batch writes is keyed by its batch id and overwritten, never appended,
 so a batch replayed after a crash replaces its first attempt instead of doubling it.
 The batch runner is batch 0.
+
+Records and rejects are written by Spark. Totals and batch partials are small Arrow
+tables on the driver (see :mod:`analytics.base`): each is one Parquet file written and
+read through the session's Hadoop FileSystem, so any URI Spark can write, it can too.
 """
 
 from __future__ import annotations
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
@@ -78,11 +84,47 @@ def batch_path(out: str, name: str, batch_id: int) -> str:
     return join(out, BATCHES, name, f"batch_id={batch_id}")
 
 
-def write_totals(spark, out: str, version: int, totals: dict[str, DataFrame]) -> None:
+SUCCESS, PART = "_SUCCESS", "part-00000.parquet"
+
+
+def write_table(spark, uri: str, table: pa.Table) -> None:
+    """Write ``table`` as the folder ``uri`` holding one Parquet file, replacing what was
+    there. The ``_SUCCESS`` marker comes last: a folder without it is an interrupted write."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    fs, path = _fs(spark, uri)
+    if fs.exists(path):
+        fs.delete(path, True)
+    Path = spark._jvm.org.apache.hadoop.fs.Path
+    stream = fs.create(Path(path, PART), True)
+    try:
+        stream.write(sink.getvalue().to_pybytes())
+    finally:
+        stream.close()
+    fs.create(Path(path, SUCCESS), True).close()
+
+
+def read_table(spark, uri: str) -> pa.Table:
+    """The Parquet files of the folder ``uri`` (as :func:`write_table` or Spark wrote
+    it) as one Arrow table."""
+    fs, path = _fs(spark, uri)
+    tables = []
+    for status in sorted(fs.listStatus(path), key=lambda s: s.getPath().getName()):
+        if status.isFile() and not status.getPath().getName().startswith(("_", ".")):
+            stream = fs.open(status.getPath())
+            try:
+                data = spark._jvm.org.apache.commons.io.IOUtils.toByteArray(stream)
+            finally:
+                stream.close()
+            tables.append(pq.read_table(pa.BufferReader(data)))
+    return pa.concat_tables(tables)
+
+
+def write_totals(spark, out: str, version: int, totals: dict[str, pa.Table]) -> None:
     """Write each analytic's total as ``<out>/totals/<name>/version=<version>/``
     (overwriting a half-written version of the same number, e.g. a replayed batch)."""
-    for name, df in totals.items():
-        df.coalesce(1).write.mode("overwrite").parquet(totals_path(out, name, version))
+    for name, table in totals.items():
+        write_table(spark, totals_path(out, name, version), table)
 
 
 def latest_version(spark, out: str, name: str, before: int | None = None) -> int | None:
@@ -93,15 +135,13 @@ def latest_version(spark, out: str, name: str, before: int | None = None) -> int
     return max(done) if done else None
 
 
-def read_version(spark, out: str, name: str, version: int, schema=None) -> DataFrame:
-    """One version of one analytic's totals. Given its ``schema``, Spark skips the job
-    that reads the Parquet footers to infer it."""
-    reader = spark.read if schema is None else spark.read.schema(schema)
-    return reader.parquet(totals_path(out, name, version))
+def read_version(spark, out: str, name: str, version: int) -> pa.Table:
+    """One version of one analytic's totals."""
+    return read_table(spark, totals_path(out, name, version))
 
 
-def read_totals(spark, out: str) -> dict[str, DataFrame]:
-    """``{name: DataFrame}`` of the newest complete version of each analytic's totals.
+def read_totals(spark, out: str) -> dict[str, pa.Table]:
+    """``{name: table}`` of the newest complete version of each analytic's totals.
     Analytics with no complete version are left out."""
     result = {}
     for a in ALL:
@@ -139,13 +179,14 @@ def write_rejects(rejects: DataFrame, out: str, batch_id: int = 0) -> None:
     rejects.coalesce(1).write.mode("overwrite").parquet(join(out, REJECTS, f"batch_id={batch_id}"))
 
 
-def write_batch(parsed: DataFrame, out: str, batch_id: int, write_partial, workers: int = 3) -> None:
-    """Write one batch's records and rejects, and hand each analytic's partial to
-    ``write_partial(analytic, partial)``. ``parsed`` is the cached output of
-    :func:`analytics.parse.for_cache`. Most of these jobs are small (one file per
-    result), so a few run at a time; records, the biggest, goes first."""
-    with batch_partials(parsed) as partials:
-        writes = [lambda: write_records(records(parsed), out, batch_id),
-                  lambda: write_rejects(rejects(parsed), out, batch_id)]
-        writes += [lambda a=a: write_partial(a, partials[a.name]) for a in ALL]
-        side_by_side(writes, workers)
+def write_batch(parsed: DataFrame, out: str, batch_id: int, write_partial, workers: int = 3) -> dict[str, pa.Table]:
+    """Write one batch's records and rejects, hand each analytic's partial to
+    ``write_partial(analytic, partial)`` and return the partials by name. ``parsed`` is
+    the cached output of :func:`analytics.parse.for_cache`. The Spark jobs (records, the
+    biggest, first; rejects; the five aggregations) run a few at a time; the partials
+    are small tables written side by side once all are in."""
+    _, _, partials = side_by_side([lambda: write_records(records(parsed), out, batch_id),
+                                   lambda: write_rejects(rejects(parsed), out, batch_id),
+                                   lambda: batch_partials(parsed, workers)], workers)
+    side_by_side([lambda a=a: write_partial(a, partials[a.name]) for a in ALL], workers)
+    return partials

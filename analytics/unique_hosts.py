@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import Analytic
+from .base import Analytic, group
 from .sources import REQUESTS_BY_DATE_HOST
 
 
@@ -12,10 +12,10 @@ class UniqueHosts(Analytic):
     source = REQUESTS_BY_DATE_HOST
 
     def derive(self, source):
-        return source.select("host").distinct()
+        return group(source, ["host"], {})
 
     def view(self, total, top=None):
-        return int(total.count())
+        return total.num_rows
 
 
 ANALYTIC = UniqueHosts()

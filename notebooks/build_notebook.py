@@ -159,7 +159,8 @@ CELLS: list[tuple[str, str]] = [
     ## 4. Read the results back
 
     A local Spark session reads the Parquet files from HDFS. `analytics.store.read_totals`
-    picks the newest complete version of each analytic's running totals, and each
+    picks the newest complete version of each analytic's running totals (a small Arrow
+    table: an aggregate has a row per distinct key, not per line), and each
     analytic's `view` turns its totals into the answer (the same code behind
     `python -m analytics report --output … --format json`). First, the bookkeeping: every
     line read is either a parsed record or a reject.
@@ -282,7 +283,7 @@ CELLS: list[tuple[str, str]] = [
     UNIQUE_HOSTS = view("unique_hosts")
     print(f"distinct hosts: {UNIQUE_HOSTS:,}")
 
-    per_host = totals["frequent_hosts"].toPandas()["count"]
+    per_host = totals["frequent_hosts"].to_pandas()["count"]
     display(per_host.describe().to_frame("requests per host").T)
     fig, ax = plt.subplots()
     ax.hist(per_host, bins=np.logspace(0, np.log10(per_host.max()) + 0.1, 30), color="tab:purple")
@@ -375,7 +376,7 @@ CELLS: list[tuple[str, str]] = [
                      .groupby("batch_id").head(1).set_index("batch_id"))
     overall = view("frequent_hosts", top=1)[0]
     top_per_batch["overall count of that host"] = top_per_batch["host"].map(
-        totals["frequent_hosts"].toPandas().set_index("host")["count"])
+        totals["frequent_hosts"].to_pandas().set_index("host")["count"])
     display(top_per_batch.rename(columns={"host": "top host of the batch", "count": "requests in the batch"}))
     print(f"overall top host (running total): {overall['host']} with {overall['count']:,} requests")
     """),

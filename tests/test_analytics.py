@@ -4,6 +4,7 @@ import math
 from datetime import date
 from functools import reduce
 
+import pyarrow as pa
 import pytest
 
 from analytics import ALL, BY_NAME
@@ -85,14 +86,14 @@ def test_report_lines_and_merge_of_two_batches(spark, parsed):
 
 
 def test_raw_tables(parsed):
-    cs = BY_NAME["content_size_stats"].partial(parsed).collect()[0].asDict()
-    assert cs == {"count": 4, "null_count": 2, "sum": 600, "sum_squares": 100**2 + 0 + 200**2 + 300**2,
-                  "min": 0, "max": 300}
-    assert dict(BY_NAME["content_size_stats"].partial(parsed).dtypes)["sum_squares"] == "decimal(38,0)"
-    nf = sorted(tuple(r) for r in BY_NAME["not_found"].partial(parsed).collect())
+    cs = BY_NAME["content_size_stats"].partial(parsed)
+    assert cs.to_pylist() == [{"count": 4, "null_count": 2, "sum": 600,
+                               "sum_squares": 100**2 + 0 + 200**2 + 300**2, "min": 0, "max": 300}]
+    assert cs.schema.field("sum_squares").type == pa.decimal128(38, 0)
+    nf = sorted(tuple(r.values()) for r in BY_NAME["not_found"].partial(parsed).to_pylist())
     assert nf == [("/y", "a.com", date(1995, 8, 1), 10, 1), ("/y", "a.com", date(1995, 8, 2), 10, 1),
                   ("/y", "b.org", date(1995, 8, 2), 0, 1)]
-    pairs = sorted(tuple(r) for r in BY_NAME["daily_unique_hosts"].partial(parsed).collect())
+    pairs = sorted(tuple(r.values()) for r in BY_NAME["daily_unique_hosts"].partial(parsed).to_pylist())
     assert pairs == [(date(1995, 8, 1), "a.com"), (date(1995, 8, 1), "b.org"),
                      (date(1995, 8, 2), "a.com"), (date(1995, 8, 2), "b.org"), (date(1995, 8, 2), "c.net")]
 
