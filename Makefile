@@ -42,7 +42,8 @@ test: install ## run the test suite against the real stack (started if not runni
 demo: up ## stream the bundled sample log through Kafka and Spark into HDFS, print the report
 	@$(PY) demo.py
 
-bench: install ## run the benchmarks (minutes; prints figures, compares with GoAccess and the original design)
-	$(PY) bench/bench_producer.py
-	$(PY) bench/bench_analytics.py
-	$(PY) bench/bench_stream.py
+# make bench SCALE=20000 FEED_SECONDS=20 is the quick check
+SCALE         ?= 2000000
+FEED_SECONDS  ?= 60
+bench: install ## every stage on one log of SCALE lines (~10 min at 2M), a table, bench/results/bench-SCALE.json
+	$(PY) bench/bench_all.py --lines $(SCALE) --feed-seconds $(FEED_SECONDS)

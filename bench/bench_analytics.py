@@ -38,6 +38,14 @@ def data_file(lines: int) -> Path:
     return path
 
 
+def goaccess_cmd(binary: str, log: Path, report: Path) -> list[str]:
+    """GoAccess on a Common Log Format file, writing a JSON report. --no-ip-validation: the
+    generated hosts are names, as in NASA's log, and without it GoAccess counts about 3 lines
+    in 4 as invalid and skips them, which is less work than ours."""
+    return [binary, str(log), "--log-format=COMMON", "--no-ip-validation", "--no-global-config",
+            "-o", str(report)]
+
+
 def timed(cmd: list[str], **kw) -> tuple[float, subprocess.CompletedProcess]:
     start = time.monotonic()
     res = subprocess.run(cmd, capture_output=True, text=True, **kw)
@@ -78,8 +86,7 @@ def main() -> int:
 
     goaccess = shutil.which("goaccess")
     if goaccess and not args.skip_goaccess:
-        secs, res = timed([goaccess, str(log), "--log-format=COMMON", "--no-global-config",
-                           "-o", str(OUT / "goaccess.json")])
+        secs, res = timed(goaccess_cmd(goaccess, log, OUT / "goaccess.json"))
         if res.returncode == 0:
             results["GoAccess (--log-format=COMMON, JSON report)"] = secs
         else:

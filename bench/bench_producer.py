@@ -70,20 +70,29 @@ def create_topic(topic: str, partitions: int = 2) -> None:
         admin.close()
 
 
+def producer_cmd(path: Path, topic: str, *extra) -> list[str]:
+    return [sys.executable, str(ROOT / "kafka_producer.py"), "--bootstrap-servers", BOOTSTRAP,
+            "--topic", topic, "--quiet", *map(str, extra), str(path)]
+
+
+def summary(stdout: str) -> dict:
+    """The figures of the summary kafka_producer.py prints when it is done."""
+    rows = dict(re.findall(r"^  (\S.*?)\s+([\d.]+)$", stdout, re.M))
+    return {"lines": int(rows["delivered"]), "elapsed": float(rows["elapsed s"]),
+            "rate": float(rows["lines/s"]), "messages": int(rows["messages"])}
+
+
 def run_script(path: Path, topic: str, *extra, env: dict | None = None) -> dict:
-    cmd = [sys.executable, str(ROOT / "kafka_producer.py"), "--bootstrap-servers", BOOTSTRAP,
-           "--topic", topic, "--quiet", *map(str, extra), str(path)]
     t0 = time.monotonic()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    done = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **(env or {})})
+    done = subprocess.run(producer_cmd(path, topic, *extra), capture_output=True, text=True,
+                          env={**os.environ, **(env or {})})
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     wall = time.monotonic() - t0
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if done.returncode != 0:
         raise SystemExit(f"kafka_producer failed ({done.returncode}): {done.stderr}")
-    rows = dict(re.findall(r"^  (\S.*?)\s+([\d.]+)$", done.stdout, re.M))
-    return {"lines": int(rows["delivered"]), "elapsed": float(rows["elapsed s"]),
-            "rate": float(rows["lines/s"]), "wall": wall, "messages": int(rows["messages"]), "cpu": cpu}
+    return {**summary(done.stdout), "wall": wall, "cpu": cpu}
 
 
 def read_lines(path: Path, n: int) -> list[bytes]:

@@ -30,7 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 import stack  # noqa: E402
-from bench_analytics import OUT, data_file  # noqa: E402
+from bench_analytics import OUT, data_file, goaccess_cmd  # noqa: E402
+from bench_producer import delete_topics  # noqa: E402
 
 BATCH = re.compile(r"^batch (\d+): ([\d,]+) lines, ([\d,]+) rejected, ([\d.]+) s")
 
@@ -53,17 +54,26 @@ def produce(topic: str, path: Path, *flags: str) -> list[str]:
     return [sys.executable, str(ROOT / "kafka_producer.py"), "--quiet", "--topic", topic, *flags, str(path)]
 
 
-def drain(log: Path, lines: int) -> tuple[float, float]:
-    topic = f"bench-drain-{uuid.uuid4().hex[:8]}"
-    subprocess.run(produce(topic, log, "--lines-per-message", "100"), check=True, capture_output=True)
-    output = f"{stack.HDFS_URI}/bench/{topic}"
+def delete_outputs(uris) -> None:
+    """Remove hdfs:// output folders through WebHDFS."""
+    from hdfs import InsecureClient
+    client = InsecureClient(stack.WEBHDFS_URL)
+    for uri in uris:
+        client.delete(uri.removeprefix(stack.HDFS_URI), recursive=True)
+
+
+def drain(topic: str, output: str, lines: int, popen=subprocess.Popen) -> tuple[float, float]:
+    """Drain a topic of `lines` lines with --available-now: (wall clock s, s inside the batches).
+    popen starts the job: a caller may pass one that watches the process."""
     started = time.monotonic()
-    result = subprocess.run(stream(topic, output, "--available-now"), capture_output=True, text=True, cwd=ROOT)
+    job = popen(stream(topic, output, "--available-now"), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                text=True, cwd=ROOT)
+    stdout, stderr = job.communicate()
     wall = time.monotonic() - started
-    if result.returncode != 0:
-        sys.exit(f"stream failed:\n{result.stderr[-2000:]}")
-    done = batches(result.stdout)
-    assert sum(n for _, n, _ in done) == lines, result.stdout
+    if job.returncode != 0:
+        sys.exit(f"stream failed:\n{stderr[-2000:]}")
+    done = batches(stdout)
+    assert sum(n for _, n, _ in done) == lines, stdout
     return wall, sum(s for _, _, s in done)
 
 
@@ -73,19 +83,17 @@ def goaccess(log: Path) -> float | None:
         print("goaccess not installed (apt-get install -y goaccess): no comparison", file=sys.stderr)
         return None
     started = time.monotonic()
-    subprocess.run([binary, str(log), "--log-format=COMMON", "--no-global-config", "-o",
-                    str(OUT / "goaccess-stream-bench.json")], check=True, capture_output=True)
+    subprocess.run(goaccess_cmd(binary, log, OUT / "goaccess-stream-bench.json"), check=True, capture_output=True)
     return time.monotonic() - started
 
 
-def steady_state(sample: Path, rate: int, seconds: int, per_message: int) -> list[tuple[int, int, float]]:
-    topic = f"bench-steady-{uuid.uuid4().hex[:8]}"
-    output = f"{stack.HDFS_URI}/bench/{topic}"
-    feeder = subprocess.Popen(produce(topic, sample, "--rate", str(rate), "--lines-per-message", str(per_message)), stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+def steady_state(topic: str, output: str, sample: Path, rate: int, seconds: int, per_message: int,
+                 popen=subprocess.Popen) -> list[tuple[int, int, float]]:
+    feeder = popen(produce(topic, sample, "--rate", str(rate), "--lines-per-message", str(per_message)),
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(2)  # the producer creates the topic; the job refuses a topic that does not exist
-    job = subprocess.Popen(stream(topic, output, "--trigger-seconds", "10", "--starting-offsets", "earliest"),
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    job = popen(stream(topic, output, "--trigger-seconds", "10", "--starting-offsets", "earliest"),
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     time.sleep(seconds)
     feeder.send_signal(signal.SIGTERM)
     feeder.wait(60)
@@ -98,7 +106,14 @@ def steady_state(sample: Path, rate: int, seconds: int, per_message: int) -> lis
 
 
 def report_drain(log: Path, lines: int) -> None:
-    wall, in_batches = drain(log, lines)
+    topic = f"bench-drain-{uuid.uuid4().hex[:8]}"
+    output = f"{stack.HDFS_URI}/bench/{topic}"
+    try:
+        subprocess.run(produce(topic, log, "--lines-per-message", "100"), check=True, capture_output=True)
+        wall, in_batches = drain(topic, output, lines)
+    finally:
+        delete_topics([topic])
+        delete_outputs([output])
     print(f"drain {lines:,} lines, --available-now: {wall:.1f} s wall ({lines / wall:,.0f} lines/s), "
           f"{in_batches:.1f} s in batches ({lines / in_batches:,.0f} lines/s)", flush=True)
     seconds = goaccess(log)
@@ -122,7 +137,13 @@ def main() -> int:
 
     if not args.skip_drain:
         report_drain(log, args.lines)
-    steady = steady_state(log, args.feed_rate, args.feed_seconds, args.feed_lines_per_message)
+    topic = f"bench-steady-{uuid.uuid4().hex[:8]}"
+    output = f"{stack.HDFS_URI}/bench/{topic}"
+    try:
+        steady = steady_state(topic, output, log, args.feed_rate, args.feed_seconds, args.feed_lines_per_message)
+    finally:
+        delete_topics([topic])
+        delete_outputs([output])
     durations = [s for _, n, s in steady if n]
     for batch_id, n, s in steady:
         print(f"  steady batch {batch_id}: {n:,} lines in {s:.1f} s")
