@@ -106,7 +106,7 @@ def cmd_run(args) -> int:
     for d in present:
         store.delete(spark, store.join(out, d))
 
-    cached = P.for_cache(P.parse(P.read_lines(spark, args.files))).persist(StorageLevel.MEMORY_AND_DISK)
+    cached = P.for_cache(P.parse(P.read_lines(spark, args.files))).persist(StorageLevel.MEMORY_AND_DISK_DESER)
     cached.count()  # build the cache once, before the writers share it
     partials = store.write_batch(cached, out, 0, lambda a, partial: store.write_totals(spark, out, 0, {a.name: partial}))
     cached.unpersist()

@@ -26,7 +26,9 @@ def spark_session(app: str = "log-analytics", master: str | None = None, driver_
 
     # JIT-compile big generated methods too: the parser's whole-stage code is over the
     # JVM's 8000-byte "huge method" limit and would otherwise run interpreted (2x slower).
-    java_opts = f"-Dlog4j2.configurationFile={LOG4J.as_uri()} -XX:-DontCompileHugeMethods"
+    # The parallel collector: throughput over pause times, for a batch job on few cores
+    # (the parse of 2M lines: 5.1-5.3 s warm with it, 5.7-6.0 s with the default G1).
+    java_opts = f"-Dlog4j2.configurationFile={LOG4J.as_uri()} -XX:-DontCompileHugeMethods -XX:+UseParallelGC"
     builder = (
         SparkSession.builder.appName(app)
         .config("spark.driver.extraJavaOptions", java_opts)
@@ -40,7 +42,6 @@ def spark_session(app: str = "log-analytics", master: str | None = None, driver_
         .config("spark.sql.ansi.enabled", "true")
         .config("spark.sql.legacy.timeParserPolicy", "CORRECTED")
         .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.files.maxPartitionBytes", str(32 * 1024 * 1024))
         # records/ is partitioned by date: write up to 64 dates per task without sorting
         .config("spark.sql.maxConcurrentOutputFileWriters", "64")
         .config("spark.ui.enabled", "false")

@@ -182,11 +182,15 @@ def write_rejects(rejects: DataFrame, out: str, batch_id: int = 0) -> None:
 def write_batch(parsed: DataFrame, out: str, batch_id: int, write_partial, workers: int = 3) -> dict[str, pa.Table]:
     """Write one batch's records and rejects, hand each analytic's partial to
     ``write_partial(analytic, partial)`` and return the partials by name. ``parsed`` is
-    the cached output of :func:`analytics.parse.for_cache`. The Spark jobs (records, the
-    biggest, first; rejects; the five aggregations) run a few at a time; the partials
-    are small tables written side by side once all are in."""
-    _, _, partials = side_by_side([lambda: write_records(records(parsed), out, batch_id),
-                                   lambda: write_rejects(rejects(parsed), out, batch_id),
-                                   lambda: batch_partials(parsed, workers)], workers)
-    side_by_side([lambda a=a: write_partial(a, partials[a.name]) for a in ALL], workers)
+    the cached output of :func:`analytics.parse.for_cache`. Three lanes run side by side:
+    records (the biggest job), rejects, and the analytics: their five aggregations, then
+    the small partial and total tables, written while records is still being written."""
+    def analytics_lane() -> dict[str, pa.Table]:
+        partials = batch_partials(parsed, workers)
+        side_by_side([lambda a=a: write_partial(a, partials[a.name]) for a in ALL], workers)
+        return partials
+
+    *_, partials = side_by_side([lambda: write_records(records(parsed), out, batch_id),
+                                 lambda: write_rejects(rejects(parsed), out, batch_id),
+                                 analytics_lane], 3)
     return partials
