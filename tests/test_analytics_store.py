@@ -41,3 +41,20 @@ def test_records_and_rejects_keyed_by_batch(spark, tmp_path):
         ("1995-08-01", 0), ("1995-08-01", 1)]
     rejs = spark.read.parquet(f"{out}/rejects")
     assert sorted(tuple(r) for r in rejs.collect()) == [("bad", "no match", 0), ("bad", "no match", 1)]
+
+
+def test_tables_round_trip_and_spark_reads_them(spark, tmp_path):
+    """write_table replaces a folder with one Parquet file and _SUCCESS; read_table also
+    reads a folder Spark wrote in several parts; Spark reads what write_table wrote."""
+    import pyarrow as pa
+
+    uri = f"file://{tmp_path}/t"
+    store.write_table(spark, uri, pa.table({"host": ["a", "b"], "count": [2, 1]}))
+    store.write_table(spark, uri, pa.table({"host": ["c"], "count": [5]}))  # replaces, never adds
+    assert sorted(p.name for p in (tmp_path / "t").iterdir() if not p.name.endswith(".crc")) == [
+        "_SUCCESS", "part-00000.parquet"]
+    assert store.read_table(spark, uri).to_pylist() == [{"host": "c", "count": 5}]
+    assert [tuple(r) for r in spark.read.parquet(uri).collect()] == [("c", 5)]
+
+    spark.range(0, 6, numPartitions=3).write.parquet(f"{tmp_path}/s")
+    assert sorted(store.read_table(spark, f"file://{tmp_path}/s").column("id").to_pylist()) == list(range(6))

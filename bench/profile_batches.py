@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""Where a stream micro-batch spends its time: a profile that prints, not a test.
+
+    .venv/bin/python bench/profile_batches.py [--batches 4] [--lines 200000]
+
+Needs the local stack (`make up`). Feeds --batches batches of --lines lines of the
+generated log (bench/data/generated_<N>.log) straight to spark_stream.py's batch function,
+as if they came from a 2-partition topic (no Kafka), writing to a fresh HDFS folder. For
+each batch it prints when each stage started and how long it took, counted from the start
+of the batch: the records and rejects writes, each of the five aggregations, and each
+analytic's partial and total tables. Everything before the first of them is the parse and
+the cache. The first batch includes the JIT compilation of the generated code.
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+import stack  # noqa: E402
+from bench_analytics import data_file  # noqa: E402
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--batches", type=int, default=4)
+    ap.add_argument("--lines", type=int, default=200_000, help="lines per batch")
+    args = ap.parse_args()
+
+    import spark_stream
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    import analytics
+    from analytics import store
+
+    output = f"{stack.HDFS_URI}/bench/profile-{uuid.uuid4().hex[:8]}"
+    stream_args = spark_stream.parse_args(["--output", output])
+    spark = spark_stream.spark_session(stream_args)
+    batch_started = [0.0]
+
+    def timed(label, call):
+        @functools.wraps(call)
+        def wrapper(*a, **kw):
+            began = time.monotonic()
+            result = call(*a, **kw)
+            print(f"  {label(*a):<42} from {began - batch_started[0]:5.2f} s  took {time.monotonic() - began:5.2f} s",
+                  flush=True)
+            return result
+        return wrapper
+
+    store.write_records = timed(lambda *a: "records (Spark)", store.write_records)
+    store.write_rejects = timed(lambda *a: "rejects (Spark)", store.write_rejects)
+    for source in dict.fromkeys(a.source for a in analytics.ALL):
+        source.collect = timed(lambda *a, s=source: f"aggregation {s.name} (Spark)", source.collect)
+    writer = spark_stream.BatchWriter(spark, stream_args)
+    writer._analytic = timed(lambda a, *_: f"{a.name}: partial and total", writer._analytic)
+
+    # One line per row, numbered like offsets, split over two partitions like the topic.
+    log = data_file(max(2_000_000, args.batches * args.lines))
+    lines = spark.read.text(str(log)).limit(args.batches * args.lines)
+    lines = lines.withColumn("offset", F.row_number().over(Window.orderBy(F.monotonically_increasing_id())) - 1)
+    lines = lines.repartition(2).cache()
+    lines.count()
+    try:
+        for batch_id in range(args.batches):
+            first = batch_id * args.lines
+            messages = lines.where((F.col("offset") >= first) & (F.col("offset") < first + args.lines)).select(
+                (F.col("offset") % 2).cast("int").alias("partition"), "offset",
+                F.col("value").cast("binary").alias("value"))
+            batch_started[0] = time.monotonic()
+            writer._process(messages, batch_id)
+    finally:
+        store.delete(spark, output)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
