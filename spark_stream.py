@@ -196,6 +196,9 @@ class BatchWriter:
         self.busy = threading.Lock()   # held while a batch runs, so a stop can wait for it
         self.stopping = threading.Event()
         self.lag = TopicLag(args)
+        # {analytic: (version, table)}: the newest total this process wrote, so that the
+        # next batch merges into it without reading it back (tables of several MB)
+        self.totals: dict = {}
 
     def __call__(self, messages, batch_id: int) -> None:
         with self.busy:
@@ -238,9 +241,14 @@ class BatchWriter:
 
         out = self.args.output
         store.write_table(self.spark, store.batch_path(out, analytic.name, batch_id), partial)
-        total = partial if previous_version is None else analytic.merge(
-            store.read_version(self.spark, out, analytic.name, previous_version), partial)
+        total = partial
+        if previous_version is not None:
+            version, previous = self.totals.get(analytic.name, (None, None))
+            if version != previous_version:  # first batch of this process, or a replay
+                previous = store.read_version(self.spark, out, analytic.name, previous_version)
+            total = analytic.merge(previous, partial)
         store.write_totals(self.spark, out, batch_id, {analytic.name: total})
+        self.totals[analytic.name] = (batch_id, total)
 
     def _report(self, batch_id: int, per_partition: list, elapsed: float) -> None:
         lines = sum(row["lines"] for row in per_partition)
