@@ -92,9 +92,8 @@ def write_table(spark, uri: str, table: pa.Table) -> None:
     there. The ``_SUCCESS`` marker comes last: a folder without it is an interrupted write."""
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink)
+    delete(spark, uri)
     fs, path = _fs(spark, uri)
-    if fs.exists(path):
-        fs.delete(path, True)
     Path = spark._jvm.org.apache.hadoop.fs.Path
     stream = fs.create(Path(path, PART), True)
     try:
