@@ -3,6 +3,7 @@ PYTHON_SYSTEM ?= python3
 VENV          := .venv
 PY            := $(VENV)/bin/python
 PIP_STAMP     := $(VENV)/.requirements-installed
+CLASS_ARCHIVE := $(VENV)/spark-classes.jsa
 
 .DEFAULT_GOAL := help
 .PHONY: help install up down status logs clean-data test demo bench
@@ -18,7 +19,11 @@ $(PIP_STAMP): requirements.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-install: $(PIP_STAMP) ## create .venv, install Python packages, resolve the Kafka/Hadoop/connector jars (idempotent)
+# the Spark driver's classes, archived for a faster start (see analytics/class_archive.py)
+$(CLASS_ARCHIVE): $(PIP_STAMP)
+	$(PY) -m analytics.class_archive --force
+
+install: $(PIP_STAMP) $(CLASS_ARCHIVE) ## create .venv, install Python packages, archive Spark's classes, resolve the Kafka/Hadoop/connector jars (idempotent)
 	@$(PY) -m stack install
 
 up: install ## start Kafka and HDFS on 127.0.0.1 and wait until they are ready
