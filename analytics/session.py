@@ -52,6 +52,11 @@ def spark_session(app: str = "log-analytics", master: str | None = None, driver_
         .config("spark.sql.ansi.enabled", "true")
         .config("spark.sql.legacy.timeParserPolicy", "CORRECTED")
         .config("spark.sql.session.timeZone", "UTC")
+        # A batch is cached once and read a few times: choosing a compression per column
+        # cost more than it saved (analytics run of 2M lines, median of 3: 27.9 s
+        # compressed, 25.1 s not; the cache is 256 MB instead of 92, spilling to disk
+        # when it outgrows the driver's memory)
+        .config("spark.sql.inMemoryColumnarStorage.compressed", "false")
         # records/ is partitioned by date: write up to 64 dates per task without sorting
         .config("spark.sql.maxConcurrentOutputFileWriters", "64")
         .config("spark.ui.enabled", "false")
