@@ -105,7 +105,13 @@ def _reason(line: Column, matched: Column) -> Column:
     )
 
 
-_MONTHS = "janfebmaraprmayjunjulaugsepoctnovdec"
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+_DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+
+def _map(pairs) -> Column:
+    """A constant map column (built when called: a column needs an active session)."""
+    return F.create_map(*[F.lit(x) for pair in pairs for x in pair])
 
 
 def _with_timestamp(df: DataFrame, text: str) -> DataFrame:
@@ -113,42 +119,38 @@ def _with_timestamp(df: DataFrame, text: str) -> DataFrame:
     ``dd/Mon/yyyy:HH:MM:SS +zzzz`` (the regex has fixed the width and the digits); all
     three null when it names no real instant (32/Jul, 29/Feb/1995, 24:00:00, +1900...).
 
-    Taken apart by position and rebuilt with integer arithmetic: ``try_to_timestamp``
-    with a pattern cost more than all the rest of the parse. Each step is its own
-    projection so that Spark computes every piece once instead of inlining it into
-    every use (a generated method too big to compile runs interpreted)."""
+    Taken apart by position: ``try_to_timestamp`` with a pattern cost more than all the
+    rest of the parse. Few arithmetic operations, as each is overflow-checked under
+    ANSI mode, and ``make_date`` only once the date is known to be real (it fails
+    otherwise). Each step is its own projection so that Spark computes every piece once
+    instead of inlining it into every use (a generated method too big to compile runs
+    interpreted)."""
     t = F.col(text)
 
     def num(pos: int, length: int) -> Column:
         return F.substring(t, pos, length).cast("int")
 
-    def div(a: Column, b: int) -> Column:  # a >= 0
-        return F.floor(a / b).cast("int")
-
-    found = F.instr(F.lit(_MONTHS), F.lower(F.substring(t, 4, 3)))
+    month = F.substring(t, 4, 3)
     pieces = df.select(
         "*", num(1, 2).alias("__d"), num(8, 4).alias("__y"), num(13, 2).alias("__h"),
         num(16, 2).alias("__mi"), num(19, 2).alias("__s"), num(25, 2).alias("__om"),
         (F.when(F.substring(t, 22, 1) == "-", -1).otherwise(1) * (num(23, 2) * 60 + num(25, 2))).alias("__off"),
-        F.when(found % 3 == 1, div(found + 2, 3)).alias("__mo"),
+        # the month as logs write it, else in lower case: lower() goes through ICU, slow per row
+        F.coalesce(F.try_element_at(_map((m, i) for i, m in enumerate(_MONTHS, 1)), month),
+                   F.try_element_at(_map((m.lower(), i) for i, m in enumerate(_MONTHS, 1)), F.lower(month))
+                   ).alias("__mo"),
     )
     d, y, h, mi, sec, om, off, mo = (F.col(c) for c in ("__d", "__y", "__h", "__mi", "__s", "__om", "__off", "__mo"))
     leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
-    month_days = F.when(mo == 2, F.when(leap, 29).otherwise(28)).otherwise(30 + (mo + div(mo, 8)) % 2)
+    month_days = F.when((mo == 2) & leap, 29).otherwise(F.try_element_at(_map(enumerate(_DAYS_IN_MONTH, 1)), mo))
     real = ((d >= 1) & (d <= month_days) & (h < 24) & (mi < 60) & (sec < 60)
             & (om < 60) & (F.abs(off) <= 18 * 60))
-    # days since 1970-01-01 of the proleptic Gregorian date (H. Hinnant's days_from_civil)
-    ym = y - F.when(mo <= 2, 1).otherwise(0)
-    year_of_era = ym % 400
-    day_of_year = div(153 * (mo + F.when(mo > 2, -3).otherwise(9)) + 2, 5) + d - 1
-    day_of_era = year_of_era * 365 + div(year_of_era, 4) - div(year_of_era, 100) + day_of_year
-    days = div(ym, 400) * 146097 + day_of_era - 719468
-    dated = pieces.select("*", F.when(real, days).alias("__days"))
+    dated = pieces.select("*", F.when(real, F.unix_date(F.make_date(y, mo, d))).alias("__days"))
     days = F.col("__days")
-    local_seconds = days.cast("long") * 86400 + h * 3600 + mi * 60 + sec
+    local_seconds = days.cast("long") * 86400 + (h * 3600 + mi * 60 + sec - off * 60)
     return dated.select(
         *df.columns,
-        F.timestamp_seconds(local_seconds - off * 60).alias("__instant"),
+        F.timestamp_seconds(local_seconds).alias("__instant"),
         F.date_from_unix_date(days).alias("__date"),
         F.when(days.isNotNull(), h).alias("__hour"),
     )
