@@ -1,7 +1,7 @@
 """Build the Spark driver's class archive (``make install`` runs this).
 
-A Spark driver loads some fifteen thousand classes before its first result; a JDK class
-data sharing archive of them, mapped at start, cuts the start of every ``analytics run``,
+A Spark driver loads thousands of classes before its first result; a JDK class data
+sharing archive of them, mapped at start, cuts the start of every ``analytics run``,
 ``report``, stream and test session from about 5 s to 3 s. The archive is written by a
 driver JVM when it exits, so a child process runs a small batch of every kind of work
 (parse, cache, Parquet writes, aggregations to Arrow, the report) and this process
