@@ -14,6 +14,7 @@ works, only slower to start.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import subprocess
 import sys
@@ -40,14 +41,10 @@ def _workload(archive: Path) -> None:
         log = Path(tmp, "sample.log")
         log.write_text(SAMPLE)
         out = Path(tmp, "out").as_uri()
-        with open(os.devnull, "w") as quiet:
-            sys.stdout = quiet
-            try:
-                for argv in (["run", str(log), "--output", out], ["report", "--output", out]):
-                    if cli.main(argv) != 0:
-                        raise SystemExit(f"class archive: `python -m analytics {argv[0]}` failed")
-            finally:
-                sys.stdout = sys.__stdout__
+        with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
+            for argv in (["run", str(log), "--output", out], ["report", "--output", out]):
+                if cli.main(argv) != 0:
+                    raise SystemExit(f"class archive: `python -m analytics {argv[0]}` failed")
 
 
 def build(force: bool = False) -> int:

@@ -48,7 +48,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 import stack  # noqa: E402
 from bench_analytics import data_file, goaccess_cmd  # noqa: E402
 from bench_producer import create_topic, delete_topics, producer_cmd, summary  # noqa: E402
-from bench_stream import batches, delete_outputs, drain, produce, steady_state, stream  # noqa: E402
+from bench_stream import batches, delete_outputs, drain, steady_state, stream  # noqa: E402
 
 PACK = 100                # lines per message of the packed producer runs
 ORIGINAL_SLICE = 20_000   # the original producer manages ~1,000 lines/s: a slice is enough
@@ -223,7 +223,7 @@ def end_to_end(memory: PeakMemory, log: Path, lines: int, topic: str, output: st
     # Spark's log goes to a file: a pipe that nobody reads would fill up and block the job
     with tempfile.TemporaryFile("w+") as spark_log:
         started = time.monotonic()
-        feeder = memory.popen(produce(topic, log, "--lines-per-message", str(PACK)),
+        feeder = memory.popen(producer_cmd(log, topic, "--lines-per-message", PACK),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         job = memory.popen(stream(topic, output, "--trigger-seconds", "10"),
                            stdout=subprocess.PIPE, stderr=spark_log, text=True, cwd=ROOT)

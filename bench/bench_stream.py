@@ -31,7 +31,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 import stack  # noqa: E402
 from bench_analytics import OUT, data_file, goaccess_cmd  # noqa: E402
-from bench_producer import delete_topics  # noqa: E402
+from bench_producer import delete_topics, producer_cmd  # noqa: E402
 
 BATCH = re.compile(r"^batch (\d+): ([\d,]+) lines, ([\d,]+) rejected, ([\d.]+) s")
 
@@ -48,10 +48,6 @@ def batches(stdout: str) -> list[tuple[int, int, float]]:
 
 def stream(topic: str, output: str, *flags: str) -> list[str]:
     return [sys.executable, str(ROOT / "spark_stream.py"), "--topic", topic, "--output", output, *flags]
-
-
-def produce(topic: str, path: Path, *flags: str) -> list[str]:
-    return [sys.executable, str(ROOT / "kafka_producer.py"), "--quiet", "--topic", topic, *flags, str(path)]
 
 
 def delete_outputs(uris) -> None:
@@ -89,7 +85,7 @@ def goaccess(log: Path) -> float | None:
 
 def steady_state(topic: str, output: str, sample: Path, rate: int, seconds: int, per_message: int,
                  popen=subprocess.Popen) -> list[tuple[int, int, float]]:
-    feeder = popen(produce(topic, sample, "--rate", str(rate), "--lines-per-message", str(per_message)),
+    feeder = popen(producer_cmd(sample, topic, "--rate", rate, "--lines-per-message", per_message),
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(2)  # the producer creates the topic; the job refuses a topic that does not exist
     job = popen(stream(topic, output, "--trigger-seconds", "10", "--starting-offsets", "earliest"),
@@ -109,7 +105,7 @@ def report_drain(log: Path, lines: int) -> None:
     topic = f"bench-drain-{uuid.uuid4().hex[:8]}"
     output = f"{stack.HDFS_URI}/bench/{topic}"
     try:
-        subprocess.run(produce(topic, log, "--lines-per-message", "100"), check=True, capture_output=True)
+        subprocess.run(producer_cmd(log, topic, "--lines-per-message", 100), check=True, capture_output=True)
         wall, in_batches = drain(topic, output, lines)
     finally:
         delete_topics([topic])
