@@ -4,6 +4,8 @@ VENV          := .venv
 PY            := $(VENV)/bin/python
 PIP_STAMP     := $(VENV)/.requirements-installed
 CLASS_ARCHIVE := $(VENV)/spark-classes.jsa
+JVM_SOURCES   := $(wildcard analytics/jvm/*.java)
+JVM_JAR       := analytics/jvm/log-analytics-jvm.jar
 
 .DEFAULT_GOAL := help
 .PHONY: help install up down status logs clean-data test demo bench
@@ -19,11 +21,18 @@ $(PIP_STAMP): requirements.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
+# the line parser, a Spark UDF in Java, compiled against the installed pyspark's jars
+$(JVM_JAR): $(JVM_SOURCES) $(PIP_STAMP)
+	rm -rf $(VENV)/jvm-classes
+	javac --release 17 -Xlint:all,-path -Werror -d $(VENV)/jvm-classes \
+	  -cp "$$($(PY) -c 'import pathlib, pyspark; print(pathlib.Path(pyspark.__file__).parent / "jars")')/*" $(JVM_SOURCES)
+	jar --create --file $@ -C $(VENV)/jvm-classes .
+
 # the Spark driver's classes, archived for a faster start (see analytics/class_archive.py)
-$(CLASS_ARCHIVE): $(PIP_STAMP)
+$(CLASS_ARCHIVE): $(PIP_STAMP) $(JVM_JAR)
 	$(PY) -m analytics.class_archive --force
 
-install: $(PIP_STAMP) $(CLASS_ARCHIVE) ## create .venv, install Python packages, archive Spark's classes, resolve the Kafka/Hadoop/connector jars (idempotent)
+install: $(PIP_STAMP) $(JVM_JAR) $(CLASS_ARCHIVE) ## create .venv, install Python packages, build the Java line parser, archive Spark's classes, resolve the Kafka/Hadoop/connector jars (idempotent)
 	@$(PY) -m stack install
 
 up: install ## start Kafka and HDFS on 127.0.0.1 and wait until they are ready

@@ -95,7 +95,7 @@ def connector_jars() -> list[str]:
 def spark_session(args: argparse.Namespace):
     from pyspark import SparkConf
 
-    from analytics.session import spark_session as analytics_session
+    from analytics.session import add_jars, spark_session as analytics_session
 
     submitted = SparkConf()  # under spark-submit this holds its --jars/--packages
     declared = submitted.get("spark.jars", "") + submitted.get("spark.jars.packages", "")
@@ -110,21 +110,8 @@ def spark_session(args: argparse.Namespace):
         config["spark.jars"] = ",".join(jars)
     spark = analytics_session("log-analytics-stream", args.master, config=config)
     if jars:
-        _make_connector_visible(spark, jars)
+        add_jars(spark, jars, KAFKA_SOURCE_CLASS)
     return spark
-
-
-def _make_connector_visible(spark, jars: list[str]) -> None:
-    """Under spark-submit the driver JVM is already running when spark.jars is
-    set, so the Kafka source is not found by its class loader: add the jars to
-    that (mutable) loader. Under `python spark_stream.py` this is a no-op."""
-    jvm = spark._jvm
-    loader = jvm.java.lang.Thread.currentThread().getContextClassLoader()
-    try:
-        jvm.java.lang.Class.forName(KAFKA_SOURCE_CLASS, False, loader)
-    except Exception:
-        for jar in jars:
-            loader.addURL(jvm.java.io.File(jar).toURI().toURL())
 
 
 # --- checks before starting: one clear line instead of a long Java trace ----------

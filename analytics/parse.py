@@ -27,16 +27,18 @@ Rules, in detail:
 * status is exactly three digits; bytes is ``-`` (null ``content_size``) or 1-15 digits
   (so sums of squares can never overflow ``decimal(38,0)`` in practice).
 * ``referrer`` and ``user_agent`` are null for Common lines.
-* U+0001 may not appear in the parsed fields (it is the internal field separator);
-  such lines are rejected as ``control character``. Real servers escape control bytes.
+* U+0001 may not appear in the parsed fields; such lines are rejected as ``control
+  character`` (real servers escape control bytes).
 
 Rejected lines keep every parsed column null and carry a ``reject_reason``:
 ``blank``, ``wrapped in quotes``, ``control character``, ``no match``, ``truncated``,
 ``bad timestamp``, ``no status``, ``bad status``, ``bad size``, ``trailing garbage``.
 
-Parsing is one ``regexp_replace`` of the whole line by one anchored regex that rewrites a
-match into its fields joined by U+0001, then one ``split``: one regex pass per valid line.
-The reason of a reject is worked out only for rejected lines.
+Parsing is one call per line of a Java function, ``analytics/jvm/AccessLineParser.java``
+(a Spark UDF, built by ``make install``), which scans the line once, left to right. It
+took the place of an anchored regex and about forty column expressions, with the same
+rules (`analytics run` of 2M lines: 25.8 s with those, 21.4 s with it). The reason of a reject is worked out in Spark, by regexes,
+only for rejected lines.
 """
 
 from __future__ import annotations
@@ -52,22 +54,9 @@ RECORD_COLUMNS = [
     "protocol", "status", "content_size", "referrer", "user_agent",
 ]
 
-# --- the regular expressions (Java syntax; possessive quantifiers avoid backtracking) ---
-_NS = r"[^\s\x01]"                                  # one field character
-_QUOTED = r'((?:[^"\\\x01]++|\\.)*+)'               # content of a quoted field
-_TS = r"\d{2}/[A-Za-z]{3}/[1-9]\d{3}:\d{2}:\d{2}:\d{2} [+-]\d{4}"
+_PARSER_UDF = "log_analytics_parse_line"
 
-#: The one regex a valid line must match (groups: host, ident, user, time, request,
-#: status, bytes, combined marker, referrer, user agent).
-LINE_RE = (
-    r"(?s)^([^\s\"\x01]" + _NS + r"*+) (" + _NS + r"++) (" + _NS + r"++) "
-    r"\[(" + _TS + r")\] "
-    r'"' + _QUOTED + r'" '
-    r"(\d{3}) (\d{1,15}|-)"
-    r'(?: (")' + _QUOTED + r'" "' + _QUOTED + r'"(?:\s.*)?)?'
-    r"\s*\z"
-)
-_REPLACEMENT = "".join(SEP + "$" + str(i) for i in range(1, 11))
+_TS = r"\d{2}/[A-Za-z]{3}/[1-9]\d{3}:\d{2}:\d{2}:\d{2} [+-]\d{4}"
 
 # Loose prefixes, used only to name the reason of a reject.
 _Q_ANY = r'"(?:[^"\\]++|\\.)*+"'
@@ -105,93 +94,6 @@ def _reason(line: Column, matched: Column) -> Column:
     )
 
 
-_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-_DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-
-
-def _map(pairs) -> Column:
-    """A constant map column (built when called: a column needs an active session)."""
-    return F.create_map(*[F.lit(x) for pair in pairs for x in pair])
-
-
-def _with_timestamp(df: DataFrame, text: str) -> DataFrame:
-    """``df`` plus ``__instant``, ``__date`` and ``__hour`` from the column ``text``, a
-    ``dd/Mon/yyyy:HH:MM:SS +zzzz`` (the regex has fixed the width and the digits); all
-    three null when it names no real instant (32/Jul, 29/Feb/1995, 24:00:00, +1900...).
-
-    Taken apart by position: ``try_to_timestamp`` with a pattern cost more than all the
-    rest of the parse. Few arithmetic operations, as each is overflow-checked under
-    ANSI mode, and ``make_date`` only once the date is known to be real (it fails
-    otherwise). Each step is its own projection so that Spark computes every piece once
-    instead of inlining it into every use (a generated method too big to compile runs
-    interpreted)."""
-    t = F.col(text)
-
-    def num(pos: int, length: int) -> Column:
-        return F.substring(t, pos, length).cast("int")
-
-    month = F.substring(t, 4, 3)
-    pieces = df.select(
-        "*", num(1, 2).alias("__d"), num(8, 4).alias("__y"), num(13, 2).alias("__h"),
-        num(16, 2).alias("__mi"), num(19, 2).alias("__s"), num(25, 2).alias("__om"),
-        (F.when(F.substring(t, 22, 1) == "-", -1).otherwise(1) * (num(23, 2) * 60 + num(25, 2))).alias("__off"),
-        # the month as logs write it, else in lower case: lower() goes through ICU, slow per row
-        F.coalesce(F.try_element_at(_map((m, i) for i, m in enumerate(_MONTHS, 1)), month),
-                   F.try_element_at(_map((m.lower(), i) for i, m in enumerate(_MONTHS, 1)), F.lower(month))
-                   ).alias("__mo"),
-    )
-    d, y, h, mi, sec, om, off, mo = (F.col(c) for c in ("__d", "__y", "__h", "__mi", "__s", "__om", "__off", "__mo"))
-    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
-    month_days = F.when((mo == 2) & leap, 29).otherwise(F.try_element_at(_map(enumerate(_DAYS_IN_MONTH, 1)), mo))
-    real = ((d >= 1) & (d <= month_days) & (h < 24) & (mi < 60) & (sec < 60)
-            & (om < 60) & (F.abs(off) <= 18 * 60))
-    dated = pieces.select("*", F.when(real, F.unix_date(F.make_date(y, mo, d))).alias("__days"))
-    days = F.col("__days")
-    local_seconds = days.cast("long") * 86400 + (h * 3600 + mi * 60 + sec - off * 60)
-    return dated.select(
-        *df.columns,
-        F.timestamp_seconds(local_seconds).alias("__instant"),
-        F.date_from_unix_date(days).alias("__date"),
-        F.when(days.isNotNull(), h).alias("__hour"),
-    )
-
-
-def _request_words(req: Column) -> dict[str, Column]:
-    """Byte-level pieces of the request, materialised once as columns."""
-    first2 = F.substring_index(req, " ", 2)
-    return {
-        "__req": req,
-        "__first": F.substring_index(req, " ", 1),
-        "__last": F.substring_index(req, " ", -1),
-        "__first2": first2,
-        "__second": F.substring_index(first2, " ", -1),
-    }
-
-
-def _request_parts() -> tuple[Column, Column, Column]:
-    """method, endpoint, protocol from the columns of :func:`_request_words`. The common
-    shapes (one, two or three words) need only ``octet_length`` comparisons; longer
-    requests (spaces in the URL) take the general, slower path."""
-    req, first, last, first2, second = (F.col(c) for c in ("__req", "__first", "__last", "__first2", "__second"))
-    size = F.octet_length
-    empty = (req == "") | (req == "-")
-    one_word = size(first) == size(req)
-    two_words = ~one_word & (size(first2) == size(req))
-    three_words = ~one_word & ~two_words & (size(first2) + 1 + size(last) == size(req))
-    has_proto = ~one_word & ~two_words & last.startswith("HTTP/")  # >= 3 words
-    rest = F.substring(req, F.length(first) + 2, F.lit(1 << 30))  # after the first space
-    method = F.when(~empty, first)
-    endpoint = (
-        F.when(empty | one_word, None)
-        .when(two_words, last)
-        .when(three_words & has_proto, second)
-        .when(has_proto, F.substring(rest, F.lit(1), F.length(rest) - F.length(last) - 1))
-        .otherwise(rest)
-    )
-    protocol = F.when(~empty & has_proto, last)
-    return F.nullif(method, F.lit("")), F.nullif(endpoint, F.lit("")), protocol
-
-
 def parse(lines: DataFrame, column: str = "value") -> DataFrame:
     """Parse a DataFrame of raw log lines, one line per row.
 
@@ -203,48 +105,29 @@ def parse(lines: DataFrame, column: str = "value") -> DataFrame:
     for a valid line). Exactly one output row per input row; a rejected row has every
     parsed column null. Pure: no I/O, no Python UDF, safe under ANSI mode.
     """
-    mtc, arr = "__matched__", "__fields__"
-    # Step 1: the one regex pass. The array is its own column so that every field below
-    # reads it instead of re-running the regex; so is the line without its CR.
-    step0 = lines.select("*", _line(column).alias("__line"))
-    line = F.col("__line")
-    step1 = step0.select("*", F.split(F.regexp_replace(line, LINE_RE, _REPLACEMENT), SEP, -1).alias(arr))
-    fields = F.col(arr)
-    f = lambda i: F.get(fields, i)  # noqa: E731  (NULL, not an error, past the end)
-    words = _request_words(f(5))
-    matched = (f(0) == "") & ~line.startswith(SEP) & (line != "")  # a match starts with SEP
-    step1 = step1.select("*", *[e.alias(n) for n, e in words.items()],
-                         F.when(matched, f(4)).alias("__ts"))  # f(4) is any text when not matched
-    step1 = _with_timestamp(step1, "__ts")
-    method, endpoint, protocol = _request_parts()
-    combined = f(8) == '"'
-    parsed = {
-        "host": f(1),
-        "ident": f(2),
-        "user": f(3),
-        "timestamp": F.col("__instant"),
-        "date": F.col("__date"),
-        "hour": F.col("__hour"),
-        "method": method,
-        "endpoint": endpoint,
-        "protocol": protocol,
-        "status": f(6).try_cast("int"),
-        "content_size": F.when(f(7) != "-", f(7).try_cast("long")),
-        "referrer": F.when(combined, f(9)),
-        "user_agent": F.when(combined, f(10)),
-    }
-    step2 = step1.select(
+    p = F.col("__parsed")
+    with_parsed = lines.select("*", F.call_udf(_register_parser(lines.sparkSession), F.col(column)).alias("__parsed"))
+    columns = {name: p[name] for name in RECORD_COLUMNS}
+    columns.update(timestamp=F.timestamp_seconds(p["epoch_second"]), date=F.date_from_unix_date(p["epoch_day"]))
+    line = F.coalesce(_line(column), F.lit(""))
+    return with_parsed.select(
         *[F.col(c) for c in lines.columns],
-        line,
-        matched.alias(mtc),
-        *[expr.alias("__p_" + name) for name, expr in parsed.items()],
+        *[e.alias(n) for n, e in columns.items()],
+        F.when(p["epoch_second"].isNull(), _reason(line, p["matched"])).alias("reject_reason"),
     )
-    valid = F.col(mtc) & F.col("__p_timestamp").isNotNull()
-    return step2.select(
-        *[F.col(c) for c in lines.columns],
-        *[F.when(valid, F.col("__p_" + n)).alias(n) for n in RECORD_COLUMNS],
-        F.when(~valid, _reason(line, F.col(mtc))).alias("reject_reason"),
-    )
+
+
+def _register_parser(spark) -> str:
+    """Register the JVM line parser (analytics/jvm/AccessLineParser.java, built by `make
+    install`) in ``spark``, putting its jar on the classpath first; its SQL name."""
+    from .session import JVM_JAR, PARSER_CLASS, add_jars
+
+    if not (JVM_JAR.is_file() and add_jars(spark, [str(JVM_JAR)], PARSER_CLASS)):
+        raise RuntimeError(f"the line parser is missing ({JVM_JAR}): run `make install` to build it")
+    loader = spark._jvm.java.lang.Thread.currentThread().getContextClassLoader()
+    schema = spark._jvm.java.lang.Class.forName(PARSER_CLASS, True, loader).getField("SCHEMA").get(None)
+    spark.udf.registerJavaFunction(_PARSER_UDF, PARSER_CLASS, schema)
+    return _PARSER_UDF
 
 
 def records(parsed: DataFrame, column: str = "value") -> DataFrame:

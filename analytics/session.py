@@ -13,6 +13,9 @@ LOG4J = Path(__file__).with_name("log4j2.properties")
 #: the driver starts in about 3 s instead of 5. It belongs to the environment whose
 #: pyspark jars it holds; the JVM ignores an archive that does not match (other JDK, jars).
 CLASS_ARCHIVE = Path(sys.prefix) / "spark-classes.jsa"
+#: The project's own JVM code (the line parser of analytics.parse), built by `make install`.
+JVM_JAR = Path(__file__).with_name("jvm") / "log-analytics-jvm.jar"
+PARSER_CLASS = "loganalytics.AccessLineParser"
 
 
 def spark_session(app: str = "log-analytics", master: str | None = None, driver_memory: str | None = None,
@@ -81,3 +84,26 @@ def spark_session(app: str = "log-analytics", master: str | None = None, driver_
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+def add_jars(spark, jars: list[str], probe_class: str) -> bool:
+    """Make ``jars`` visible to a running session unless ``probe_class`` (one of their
+    classes) already is: add them to the driver's (mutable) class loader, which a driver
+    JVM started before the jars were named (spark-submit, an existing session) does not
+    search, and ship them to the executors. Returns whether ``probe_class`` loads now."""
+    jvm = spark._jvm
+    loader = jvm.java.lang.Thread.currentThread().getContextClassLoader()
+
+    def loads() -> bool:
+        try:
+            jvm.java.lang.Class.forName(probe_class, False, loader)
+            return True
+        except Exception:
+            return False
+
+    if loads():
+        return True
+    for jar in jars:
+        loader.addURL(jvm.java.io.File(jar).toURI().toURL())
+        spark.sparkContext._jsc.sc().addJar(jar)
+    return loads()
