@@ -62,6 +62,12 @@ def spark_session(app: str = "log-analytics", master: str | None = None, driver_
         .config("spark.sql.inMemoryColumnarStorage.compressed", "false")
         # records/ is partitioned by date: write up to 64 dates per task without sorting
         .config("spark.sql.maxConcurrentOutputFileWriters", "64")
+        # Records' timestamps and sizes are nearly all distinct: a dictionary of them fills
+        # up and is thrown away for plain encoding in every file, after costing a hash
+        # lookup per value (analytics run of 2M lines: 22.3 -> 21.2 s; records 30.1 ->
+        # 29.2 MB). The other columns repeat and keep their dictionaries.
+        .config("spark.hadoop.parquet.enable.dictionary#timestamp", "false")
+        .config("spark.hadoop.parquet.enable.dictionary#content_size", "false")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         # An HDFS file closes only once the DataNode has reported its last block; when
