@@ -79,6 +79,18 @@ def test_missing_file_is_one_line():
     assert not Path("/tmp/never-written").exists()
 
 
+def test_missing_parser_jar_is_one_line(tmp_path):
+    """Without the jar `make install` builds, a run stops with a line that says so."""
+    run = ("import sys, pathlib, analytics.session as S; S.JVM_JAR = pathlib.Path('/no/such.jar'); "
+           "from analytics.cli import main; sys.exit(main(sys.argv[1:]))")
+    res = subprocess.run([sys.executable, "-c", run, "run", FILES[0], "--output", f"file://{tmp_path}/out"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert res.returncode == 1
+    assert res.stderr.strip().splitlines()[-1] == \
+        "error: RuntimeError: the line parser is missing (/no/such.jar): run `make install` to build it"
+    assert not (tmp_path / "out" / "records").exists()
+
+
 def test_report_without_totals(spark, tmp_path, capsys):
     from analytics.cli import main
 
