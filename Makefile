@@ -8,7 +8,7 @@ JVM_SOURCES   := $(wildcard analytics/jvm/*.java)
 JVM_JAR       := analytics/jvm/log-analytics-jvm.jar
 
 .DEFAULT_GOAL := help
-.PHONY: help install up down status logs clean-data test demo bench
+.PHONY: help install up down status logs clean-data test demo bench serve
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -52,6 +52,9 @@ clean-data: ## wipe Kafka's and HDFS's data (the stack must be down)
 
 test: install ## run the test suite against the real stack (started if not running)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+serve: install ## keep a warm Spark driver that runs `python -m analytics run|report` faster (Ctrl-C stops it)
+	$(PY) -m analytics serve
 
 demo: up ## stream the bundled sample log through Kafka and Spark into HDFS, print the report
 	@$(PY) demo.py

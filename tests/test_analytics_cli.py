@@ -84,7 +84,8 @@ def test_missing_parser_jar_is_one_line(tmp_path):
     run = ("import sys, pathlib, analytics.session as S; S.JVM_JAR = pathlib.Path('/no/such.jar'); "
            "from analytics.cli import main; sys.exit(main(sys.argv[1:]))")
     res = subprocess.run([sys.executable, "-c", run, "run", FILES[0], "--output", f"file://{tmp_path}/out"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=600)
+                         cwd=ROOT, capture_output=True, text=True, timeout=600,
+                         env={**os.environ, "LOG_ANALYTICS_SERVICE": "off"})  # this process, not a service
     assert res.returncode == 1
     assert res.stderr.strip().splitlines()[-1] == \
         "error: RuntimeError: the line parser is missing (/no/such.jar): run `make install` to build it"

@@ -1,0 +1,109 @@
+"""`python -m analytics serve`: commands handed to the warm driver give what they give in
+their own process (checked against the pure-Python reference), errors included; with no
+service, or a stale state file, commands run in their own process."""
+
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import reference  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT.parent / "shared" / "data"
+FILES = sorted(str(p) for p in DATA.glob("*.log.gz"))
+
+
+def cli(*args, state: Path):
+    return subprocess.run([sys.executable, "-m", "analytics", *args], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "LOG_ANALYTICS_SERVICE_STATE": str(state)}, timeout=600)
+
+
+def logged(proc) -> str:
+    """The service's next line on stdout ("" if none within 30 s: the command ran elsewhere)."""
+    ready, _, _ = select.select([proc.stdout], [], [], 30)
+    return proc.stdout.readline() if ready else ""
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory):
+    state = tmp_path_factory.mktemp("service") / "state.json"
+    proc = subprocess.Popen([sys.executable, "-m", "analytics", "serve"], cwd=ROOT, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "LOG_ANALYTICS_SERVICE_STATE": str(state)})
+    try:
+        ready = proc.stdout.readline()
+        while ready and not ready.startswith("service: ready"):
+            ready = proc.stdout.readline()
+        assert ready.startswith("service: ready on 127.0.0.1:"), "the service stopped before it was ready"
+        yield proc, state
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(120)
+
+
+def test_run_and_report_through_the_service(service, tmp_path):
+    proc, state = service
+    out = tmp_path / "out"
+    res = cli("run", *FILES, "--output", f"file://{out}", state=state)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.startswith("lines=53482 records=35694 rejects=17788 ")  # SOURCES.md counts
+    assert logged(proc).startswith("service: run exit 0 in ")  # it ran there
+    res = cli("report", "--format", "json", "--output", str(out), state=state)
+    assert res.returncode == 0, res.stderr
+    assert logged(proc).startswith("service: report exit 0 in ")
+    reference.assert_same(json.loads(res.stdout), reference.report(FILES))
+
+
+def test_a_user_error_comes_back_as_it_would_alone(service):
+    proc, state = service
+    res = cli("run", "/no/such/file.log", "--output", "/tmp/never-written", state=state)
+    assert res.returncode == 2
+    assert res.stderr.strip() == "error: no such file: /no/such/file.log"
+    assert logged(proc).startswith("service: run exit 2 in ")
+
+
+def test_relative_paths_are_the_clients(service, tmp_path):
+    """The service has its own working folder: a relative output is the client's."""
+    proc, state = service
+    res = subprocess.run([sys.executable, "-m", "analytics", "run", FILES[0], "--output", "rel-out"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=600,
+                         env={**os.environ, "LOG_ANALYTICS_SERVICE_STATE": str(state), "PYTHONPATH": str(ROOT)})
+    assert res.returncode == 0, res.stderr
+    assert logged(proc).startswith("service: run exit 0 in ")
+    assert (tmp_path / "rel-out" / "totals" / "unique_hosts" / "version=0" / "_SUCCESS").exists()
+
+
+def test_stale_state_runs_in_its_own_process(tmp_path):
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nothing listens there now
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps({"port": port, "token": "x", "pid": 1, "master": "local[2]"}))
+    res = cli("report", "--output", str(tmp_path / "empty"), state=state)
+    assert res.returncode == 2
+    assert res.stderr.strip().splitlines()[-1] == \
+        f"error: no totals at {tmp_path / 'empty'} (run `python -m analytics run` or the stream first)"
+
+
+def test_sigterm_stops_the_service_and_removes_its_state(tmp_path):
+    state = tmp_path / "state.json"
+    proc = subprocess.Popen([sys.executable, "-m", "analytics", "serve"], cwd=ROOT, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "LOG_ANALYTICS_SERVICE_STATE": str(state)})
+    for line in proc.stdout:
+        if line.startswith("service: ready"):
+            break
+    assert state.exists()
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(120) == 0
+    assert proc.stdout.read().strip().endswith("service: stopped")
+    assert not state.exists()
