@@ -37,8 +37,8 @@ Rejected lines keep every parsed column null and carry a ``reject_reason``:
 Parsing is one call per line of a Java function, ``analytics/jvm/AccessLineParser.java``
 (a Spark UDF, built by ``make install``), which scans the line once, left to right. It
 took the place of an anchored regex and about forty column expressions, with the same
-rules (`analytics run` of 2M lines: 25.8 s with those, 21.4 s with it). The reason of a reject is worked out in Spark, by regexes,
-only for rejected lines.
+rules (``analytics run`` of 2M lines: 25.8 s with those, 21.4 s with it). The reason of
+a reject is worked out in Spark, by regexes, only for rejected lines.
 """
 
 from __future__ import annotations
@@ -103,7 +103,8 @@ def parse(lines: DataFrame, column: str = "value") -> DataFrame:
     date: date; hour: int; method, endpoint, protocol: string; status: int;
     content_size: long; referrer, user_agent: string) and ``reject_reason`` (string, null
     for a valid line). Exactly one output row per input row; a rejected row has every
-    parsed column null. Pure: no I/O, no Python UDF, safe under ANSI mode.
+    parsed column null. No I/O and no Python UDF, safe under ANSI mode; it registers the
+    JVM parser in the session (:func:`_register_parser`).
     """
     p = F.col("__parsed")
     with_parsed = lines.select("*", F.call_udf(_register_parser(lines.sparkSession), F.col(column)).alias("__parsed"))
