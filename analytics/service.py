@@ -116,12 +116,18 @@ def serve(master: str, port: int = 0) -> int:
             except OSError:
                 break  # closed by SIGTERM
             with conn:
-                request = json.loads(conn.makefile("rb").readline() or b"{}")
-                if request.get("token") != token or not isinstance(request.get("argv"), list):
+                conn.settimeout(10)  # a client sends its request at once; a silent one is dropped
+                try:
+                    request = json.loads(conn.makefile("rb").readline() or b"{}")
+                except (OSError, ValueError):
                     continue
+                conn.settimeout(None)
+                argv = request.get("argv") if isinstance(request, dict) else None
+                if request.get("token") != token or not isinstance(argv, list) or argv[:1] not in (["run"], ["report"]):
+                    continue  # not one of ours: no answer, the client runs it itself
                 started_run = time.monotonic()
-                result = _run([str(a) for a in request["argv"]])
-                print(f"service: {' '.join(request['argv'][:1])} exit {result['code']} "
+                result = _run([str(a) for a in argv])
+                print(f"service: {argv[0]} exit {result['code']} "
                       f"in {time.monotonic() - started_run:.1f} s", flush=True)
                 with contextlib.suppress(OSError):
                     conn.sendall(json.dumps(result).encode() + b"\n")

@@ -70,6 +70,18 @@ def test_a_user_error_comes_back_as_it_would_alone(service):
     assert logged(proc).startswith("service: run exit 2 in ")
 
 
+def test_garbage_and_silence_do_not_stop_the_service(service, tmp_path):
+    proc, state = service
+    port = json.loads(state.read_text())["port"]
+    with socket.create_connection(("127.0.0.1", port)) as conn:
+        conn.sendall(b"not json\n")
+    with socket.create_connection(("127.0.0.1", port)) as conn:
+        conn.sendall(json.dumps({"token": "wrong", "argv": ["run", "x"]}).encode() + b"\n")
+    res = cli("report", "--output", str(tmp_path / "empty"), state=state)
+    assert res.returncode == 2
+    assert logged(proc).startswith("service: report exit 2 in ")
+
+
 def test_relative_paths_are_the_clients(service, tmp_path):
     """The service has its own working folder: a relative output is the client's."""
     proc, state = service
