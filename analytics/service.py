@@ -1,7 +1,7 @@
 """A warm Spark driver for ``python -m analytics run|report``: ``python -m analytics serve``.
 
 A new Spark driver spends most of a two-million-line run compiling Spark, Parquet and the
-generated code of each job (the JIT): 20 s cold, 8 s warm. The service starts one driver,
+generated code of each job (the JIT): 21-23 s cold, 8-10 s warm. The service starts one driver,
 warms it on the bundled sample, then runs every ``run`` and ``report`` that
 ``python -m analytics`` hands it, one at a time, on 127.0.0.1 only. Clients find it through
 a state file (port, a random token, pid) and run in their own process when there is none,
