@@ -97,7 +97,11 @@ def serve(master: str, port: int = 0) -> int:
     started = time.monotonic()
     spark = spark_session("log-analytics-service", master)
     print(f"service: warming up on {WARM_UP_LOG.name} ...", flush=True)
-    seconds = warm_up()
+    try:
+        seconds = warm_up()
+    except KeyboardInterrupt:
+        print("service: stopped before it was ready", flush=True)
+        return 130
     token = secrets.token_hex(16)
     server = socket.create_server(("127.0.0.1", port))
     stop = []
@@ -137,6 +141,7 @@ def serve(master: str, port: int = 0) -> int:
         with contextlib.suppress(FileNotFoundError):
             if json.loads(STATE.read_text()).get("pid") == os.getpid():
                 STATE.unlink()
-        spark.stop()
+        with contextlib.suppress(Exception):  # Ctrl-C reaches the JVM too: it may be gone already
+            spark.stop()
     print("service: stopped", flush=True)
     return 0
