@@ -14,7 +14,6 @@ works, only slower to start.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import subprocess
 import sys
@@ -33,18 +32,14 @@ SAMPLE = (
 
 def _workload(archive: Path) -> None:
     """Run in the child: every kind of driver work, so that its classes get archived."""
-    from . import cli
+    from .service import warm_up
     from .session import spark_session
 
     spark_session("log-analytics-class-archive", archive_classes_to=archive)
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp, "sample.log")
         log.write_text(SAMPLE)
-        out = Path(tmp, "out").as_uri()
-        with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
-            for argv in (["run", str(log), "--output", out], ["report", "--output", out]):
-                if cli.main(argv) != 0:
-                    raise SystemExit(f"class archive: `python -m analytics {argv[0]}` failed")
+        warm_up(log, runs=1)
 
 
 def build(force: bool = False) -> int:

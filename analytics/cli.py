@@ -94,7 +94,7 @@ def _forwarded(args) -> list[str]:
     """The command line the service runs for ``args``: every setting explicit, local
     paths absolute (the service has its own working folder and environment)."""
     def absolute(uri: str) -> str:
-        return uri if not _is_local(uri) or urlparse(uri).scheme == "file" else os.path.abspath(uri)
+        return os.path.abspath(uri) if not urlparse(uri).scheme else uri
 
     if args.command == "run":
         return ["run", *[absolute(f) for f in args.files], "--output", absolute(args.output),

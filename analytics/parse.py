@@ -123,11 +123,10 @@ def _register_parser(spark) -> str:
     install`) in ``spark``, putting its jar on the classpath first; its SQL name."""
     from .session import JVM_JAR, PARSER_CLASS, add_jars
 
-    if not (JVM_JAR.is_file() and add_jars(spark, [str(JVM_JAR)], PARSER_CLASS)):
+    parser = add_jars(spark, [str(JVM_JAR)], PARSER_CLASS) if JVM_JAR.is_file() else None
+    if parser is None:
         raise RuntimeError(f"the line parser is missing ({JVM_JAR}): run `make install` to build it")
-    loader = spark._jvm.java.lang.Thread.currentThread().getContextClassLoader()
-    schema = spark._jvm.java.lang.Class.forName(PARSER_CLASS, True, loader).getField("SCHEMA").get(None)
-    spark.udf.registerJavaFunction(_PARSER_UDF, PARSER_CLASS, schema)
+    spark.udf.registerJavaFunction(_PARSER_UDF, PARSER_CLASS, parser.getField("SCHEMA").get(None))
     return _PARSER_UDF
 
 

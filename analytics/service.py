@@ -72,13 +72,14 @@ def _run(argv: list[str]) -> dict:
     return {"code": code, "stdout": out.getvalue(), "stderr": err.getvalue()}
 
 
-def warm_up(runs: int = WARM_UP_RUNS) -> float:
-    """Run the bundled sample through the whole batch path ``runs`` times (into a
-    scratch folder) so that the JIT has compiled it; seconds taken."""
+def warm_up(log: Path = WARM_UP_LOG, runs: int = WARM_UP_RUNS) -> float:
+    """Run ``log`` through the whole batch path, run and report, ``runs`` times (into a
+    scratch folder, in this process) so that this driver has loaded and compiled it;
+    seconds taken."""
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="analytics-warm-up-") as scratch:
         for _ in range(runs):
-            for argv in (["run", str(WARM_UP_LOG), "--output", f"file://{scratch}", "--overwrite"],
+            for argv in (["run", str(log), "--output", f"file://{scratch}", "--overwrite"],
                          ["report", "--output", f"file://{scratch}", "--format", "json"]):
                 result = _run(argv)
                 if result["code"] != 0:

@@ -92,24 +92,25 @@ def spark_session(app: str = "log-analytics", master: str | None = None, driver_
     return spark
 
 
-def add_jars(spark, jars: list[str], probe_class: str) -> bool:
+def add_jars(spark, jars: list[str], probe_class: str):
     """Make ``jars`` visible to a running session unless ``probe_class`` (one of their
     classes) already is: add them to the driver's (mutable) class loader, which a driver
     JVM started before the jars were named (spark-submit, an existing session) does not
-    search, and ship them to the executors. Returns whether ``probe_class`` loads now."""
+    search, and ship them to the executors. Returns ``probe_class`` (a py4j handle on the
+    Java class), or None if it still does not load."""
     jvm = spark._jvm
     loader = jvm.java.lang.Thread.currentThread().getContextClassLoader()
 
-    def loads() -> bool:
+    def load():
         try:
-            jvm.java.lang.Class.forName(probe_class, False, loader)
-            return True
+            return jvm.java.lang.Class.forName(probe_class, False, loader)
         except Exception:
-            return False
+            return None
 
-    if loads():
-        return True
+    found = load()
+    if found is not None:
+        return found
     for jar in jars:
         loader.addURL(jvm.java.io.File(jar).toURI().toURL())
         spark.sparkContext._jsc.sc().addJar(jar)
-    return loads()
+    return load()

@@ -15,15 +15,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 import reference  # noqa: E402
-
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "data"
-FILES = sorted(str(p) for p in DATA.glob("*.log.gz"))
+from test_analytics_cli import FILES, ROOT, cli as analytics  # noqa: E402
 
 
 def cli(*args, state: Path):
-    return subprocess.run([sys.executable, "-m", "analytics", *args], cwd=ROOT, capture_output=True, text=True,
-                          env={**os.environ, "LOG_ANALYTICS_SERVICE_STATE": str(state)}, timeout=600)
+    return analytics(*args, env={"LOG_ANALYTICS_SERVICE_STATE": str(state)})
 
 
 def logged(proc) -> str:
