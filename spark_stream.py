@@ -20,6 +20,10 @@ the same results instead of adding to them.
     python spark_stream.py                      # against the local stack
     python spark_stream.py --available-now      # drain the topic, then stop
     spark-submit spark_stream.py --help
+
+Run with python while `python -m analytics serve` is running (same Spark master), the job
+runs in that warm driver instead of starting its own; LOG_ANALYTICS_SERVICE=off keeps it in
+its own process, and spark-submit always does.
 """
 from __future__ import annotations
 
@@ -175,14 +179,15 @@ class StopRequested(Exception):
 
 
 class BatchWriter:
-    """The foreachBatch function: parse once, ten analytics, replay-safe writes."""
+    """The foreachBatch function: parse once, ten analytics, replay-safe writes.
+    ``lag``: where to ask how far the stream is behind the topic (None: do not ask)."""
 
-    def __init__(self, spark, args: argparse.Namespace):
+    def __init__(self, spark, output: str, lag: TopicLag | None):
         self.spark = spark
-        self.args = args
+        self.output = output
         self.busy = threading.Lock()   # held while a batch runs, so a stop can wait for it
         self.stopping = threading.Event()
-        self.lag = TopicLag(args)
+        self.lag = lag
         # {analytic: (version, table)}: the newest total this process wrote, so that the
         # next batch merges into it without reading it back (tables of several MB)
         self.totals: dict = {}
@@ -200,7 +205,7 @@ class BatchWriter:
         from analytics import parse, store
 
         started = time.monotonic()
-        out = self.args.output
+        out = self.output
         lines = messages.select(
             "partition", "offset",
             F.posexplode(F.split(F.col("value").cast("string"), "\n", -1)).alias("line_in_message", "value"))
@@ -226,7 +231,7 @@ class BatchWriter:
         """Write this batch's partial, then the running total merged from the previous version."""
         from analytics import store
 
-        out = self.args.output
+        out = self.output
         store.write_table(self.spark, store.batch_path(out, analytic.name, batch_id), partial)
         total = partial
         if previous_version is not None:
@@ -240,10 +245,27 @@ class BatchWriter:
     def _report(self, batch_id: int, per_partition: list, elapsed: float) -> None:
         lines = sum(row["lines"] for row in per_partition)
         rejects = sum(row["rejects"] for row in per_partition)
-        lag = self.lag.behind({row["partition"]: row["last_offset"] + 1 for row in per_partition})
+        lag = self.lag and self.lag.behind({row["partition"]: row["last_offset"] + 1 for row in per_partition})
         print(f"batch {batch_id}: {lines:,} lines, {rejects:,} rejected, {elapsed:.1f} s, "
               f"{lines / elapsed:,.0f} lines/s" + (f", {lag:,} messages behind" if lag is not None else ""),
               flush=True)
+
+
+def as_messages(lines):
+    """A DataFrame of text lines (column ``value``) shaped as the Kafka source's messages,
+    one line each, for the batch function without Kafka (a warm-up, a profile)."""
+    from pyspark.sql import functions as F
+    return lines.select(F.spark_partition_id().alias("partition"), F.monotonically_increasing_id().alias("offset"),
+                        F.col("value").cast("binary").alias("value"))
+
+
+def warm_up(spark, log: str, output: str, batches: int = 2) -> None:
+    """Run ``log``'s lines through the batch function ``batches`` times, into ``output``,
+    so that this driver has loaded and compiled the stream's path before a stream runs."""
+    writer = BatchWriter(spark, output, lag=None)
+    messages = as_messages(spark.read.text(log))
+    for batch_id in range(batches):
+        writer(messages, batch_id)
 
 
 class TopicLag:
@@ -271,7 +293,11 @@ class TopicLag:
 
 # --- main ---------------------------------------------------------------------------
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
+    """Run the stream until it ends (--available-now), fails, or is asked to stop: by
+    SIGINT/SIGTERM, or, in `analytics serve` (which passes ``stop`` and keeps its session
+    running afterwards), by ``stop``."""
+    served = stop is not None
     check_kafka(args)
     spark = spark_session(args)
     check_output(spark, args)
@@ -282,40 +308,67 @@ def run(args: argparse.Namespace) -> int:
               .option("failOnDataLoss", "true"))
     if args.max_offsets_per_trigger:
         reader = reader.option("maxOffsetsPerTrigger", str(args.max_offsets_per_trigger))
-    writer = BatchWriter(spark, args)
+    writer = BatchWriter(spark, args.output, TopicLag(args))
     stream = (reader.load().writeStream.foreachBatch(writer)
               .option("checkpointLocation", args.checkpoint)
               .queryName("log-analytics"))
     stream = (stream.trigger(availableNow=True) if args.available_now
               else stream.trigger(processingTime=f"{args.trigger_seconds:g} seconds"))
+    if not served:
+        stop = threading.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stop.set())
     query = stream.start()
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
-    mode = "draining the topic, then stopping" if args.available_now else f"every {args.trigger_seconds:g} s"
-    print(f"stream: {args.topic} at {args.bootstrap_servers} -> {args.output} ({mode}); checkpoint {args.checkpoint}",
-          flush=True)
-    while query.isActive and not stop.is_set():
-        query.awaitTermination(0.5)
-    if stop.is_set():
-        writer.stopping.set()  # a batch that starts from now on commits nothing
-        with writer.busy:      # let the batch in progress finish
-            pass
-        query.stop()
-        print("stream: stopped on signal after the last complete batch", flush=True)
-    else:
-        error = query.exception()
-        if error is not None:
-            raise UserError(f"the stream failed: {_first_line(error)}")
-    spark.stop()
+    try:
+        mode = "draining the topic, then stopping" if args.available_now else f"every {args.trigger_seconds:g} s"
+        print(f"stream: {args.topic} at {args.bootstrap_servers} -> {args.output} ({mode}); "
+              f"checkpoint {args.checkpoint}", flush=True)
+        while query.isActive and not stop.is_set():
+            query.awaitTermination(0.5)
+        if stop.is_set():
+            writer.stopping.set()  # a batch that starts from now on commits nothing
+            with writer.busy:      # let the batch in progress finish
+                pass
+            query.stop()
+            print("stream: stopped on signal after the last complete batch", flush=True)
+        else:
+            error = query.exception()
+            if error is not None:
+                raise UserError(f"the stream failed: {_first_line(error)}")
+    finally:
+        if query.isActive:  # an error on the way: never leave a query running in a shared driver
+            query.stop()
+    if not served:
+        spark.stop()
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    sys.path.insert(0, str(ROOT))  # `analytics` beside this file, also under spark-submit
+def _forwarded(args: argparse.Namespace) -> list[str]:
+    """The command line `analytics serve` runs for ``args``: every setting explicit (the
+    service has its own environment), local paths absolute (and its own working folder)."""
+    from analytics.service import absolute
+    return ["--bootstrap-servers", args.bootstrap_servers, "--topic", args.topic,
+            "--output", absolute(args.output), "--checkpoint", absolute(args.checkpoint),
+            "--trigger-seconds", f"{args.trigger_seconds!r}", "--starting-offsets", args.starting_offsets,
+            *(["--max-offsets-per-trigger", str(args.max_offsets_per_trigger)] if args.max_offsets_per_trigger else []),
+            *(["--available-now"] if args.available_now else [])]
+
+
+def main(argv: list[str] | None = None, stop: threading.Event | None = None) -> int:
+    """``stop``: run in the current process's Spark session until it is set (how
+    `analytics serve` runs the stream). Otherwise hand the stream to a running
+    `analytics serve` with the same master, if any, or run it here."""
+    if str(ROOT) not in sys.path:  # `analytics` beside this file, also under spark-submit
+        sys.path.insert(0, str(ROOT))
     args = parse_args(argv)
+    under_spark_submit = "PYSPARK_GATEWAY_PORT" in os.environ
+    if stop is None and not under_spark_submit and env("LOG_ANALYTICS_SERVICE", "").lower() != "off":
+        from analytics.service import submit
+        code = submit(["stream", *_forwarded(args)], args.master or "local[2]")
+        if code is not None:
+            return code
     try:
-        return run(args)
+        return run(args, stop)
     except UserError as error:
         print(f"spark_stream: error: {error}", file=sys.stderr)
         return 1

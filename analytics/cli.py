@@ -93,8 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _forwarded(args) -> list[str]:
     """The command line the service runs for ``args``: every setting explicit, local
     paths absolute (the service has its own working folder and environment)."""
-    def absolute(uri: str) -> str:
-        return os.path.abspath(uri) if not urlparse(uri).scheme else uri
+    from .service import absolute
 
     if args.command == "run":
         return ["run", *[absolute(f) for f in args.files], "--output", absolute(args.output),

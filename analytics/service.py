@@ -1,12 +1,16 @@
-"""A warm Spark driver for ``python -m analytics run|report``: ``python -m analytics serve``.
+"""A warm Spark driver for ``python -m analytics run|report`` and ``python spark_stream.py``:
+``python -m analytics serve``.
 
 A new Spark driver spends most of a two-million-line run compiling Spark, Parquet and the
 generated code of each job (the JIT): 21-23 s cold, 8-10 s warm. The service starts one driver,
-warms it on the bundled sample, then runs every ``run`` and ``report`` that
-``python -m analytics`` hands it, one at a time, on 127.0.0.1 only. Clients find it through
-a state file (port, a random token, pid) and run in their own process when there is none,
-so the service only ever makes a command faster, never different: it runs the same
-:func:`analytics.cli.main` and returns its exit status, stdout and stderr.
+warms it on the bundled sample (the batch path and the stream's batch function), then runs
+every ``run``, ``report`` and stream that ``python -m analytics`` and ``spark_stream.py`` hand
+it, one at a time, on 127.0.0.1 only. Clients find it through a state file (port, a random
+token, pid) and run in their own process when there is none or it is busy, so the service
+only ever makes a command faster, never different: it runs the same :func:`analytics.cli.main`
+or :func:`spark_stream.main`, relays what they print as they print it, and returns their exit
+status. A stream stops after its current batch when its client goes away or is
+interrupted, or when the service gets SIGTERM.
 """
 
 from __future__ import annotations
@@ -20,13 +24,22 @@ import signal
 import socket
 import sys
 import tempfile
+import threading
 import time
+import traceback
 from pathlib import Path
+from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 STATE = Path(os.environ.get("LOG_ANALYTICS_SERVICE_STATE", ROOT / "stack" / "run" / "analytics-service.json"))
 WARM_UP_LOG = ROOT / "data" / "sample" / "apache_combined_2015-05.log.gz"
 WARM_UP_RUNS = 3
+COMMANDS = ("run", "report", "stream")
+
+
+def absolute(uri: str) -> str:
+    """A local path made absolute (the service has its own working folder); URIs as they are."""
+    return os.path.abspath(uri) if not urlparse(uri).scheme else uri
 
 
 def _connect() -> tuple[dict, socket.socket] | None:
@@ -39,9 +52,9 @@ def _connect() -> tuple[dict, socket.socket] | None:
 
 
 def submit(argv: list[str], master: str) -> int | None:
-    """Run ``argv`` (a complete ``run`` or ``report`` command line) in the service and
-    print what it printed; its exit status, or None when no service with this Spark
-    ``master`` answers."""
+    """Run ``argv`` (a complete ``run``, ``report`` or ``stream`` command line) in the
+    service and print what it prints; its exit status, or None when no service with this
+    Spark ``master`` takes it. SIGINT and SIGTERM of this process stop a stream there."""
     found = _connect()
     if found is None:
         return None
@@ -51,40 +64,161 @@ def submit(argv: list[str], master: str) -> int | None:
             return None
         conn.settimeout(None)  # a run takes as long as it takes
         conn.sendall(json.dumps({"token": state["token"], "argv": argv}).encode() + b"\n")
-        reply = conn.makefile("rb").readline()
-    if not reply:
-        return None  # the service went away without an answer: run here instead
-    result = json.loads(reply)
-    sys.stdout.write(result["stdout"])
-    sys.stderr.write(result["stderr"])
-    return int(result["code"])
+        previous = {}
+        if argv[0] == "stream" and threading.current_thread() is threading.main_thread():
+            def stop(*_):
+                with contextlib.suppress(OSError):
+                    conn.shutdown(socket.SHUT_WR)  # the service sees the end of the request
 
-
-def _run(argv: list[str]) -> dict:
-    from .cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
         try:
-            code = main(argv, standalone=True)
+            return _relay(conn.makefile("rb"))
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+
+def _relay(replies) -> int | None:
+    answered = False
+    for line in replies:
+        reply = json.loads(line)
+        if "code" in reply:
+            return int(reply["code"])
+        answered = True
+        stream = sys.stdout if "stdout" in reply else sys.stderr
+        stream.write(reply.get("stdout", reply.get("stderr", "")))
+        stream.flush()
+    if not answered:
+        return None  # busy, or gone before it started: run here instead
+    print("error: analytics serve stopped before the command finished", file=sys.stderr)
+    return 1
+
+
+class _Relayed(io.TextIOBase):
+    """A text stream whose writes go to the client as they happen."""
+
+    def __init__(self, conn: socket.socket, name: str, lock: threading.Lock):
+        self.conn, self.name, self.lock = conn, name, lock
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if text:
+            with self.lock, contextlib.suppress(OSError):  # a client that left still lets the command end
+                self.conn.sendall(json.dumps({self.name: text}).encode() + b"\n")
+        return len(text)
+
+
+def _run(argv: list[str], stdout, stderr, stop: threading.Event | None = None) -> int:
+    """Run one command in this process, its output to ``stdout`` and ``stderr``; its exit status."""
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        try:
+            if argv[0] == "stream":
+                return _spark_stream().main(argv[1:], stop=stop or threading.Event())
+            from .cli import main
+            return main(argv, standalone=True)
         except SystemExit as e:  # argparse
-            code = e.code if isinstance(e.code, int) else 2
-    return {"code": code, "stdout": out.getvalue(), "stderr": err.getvalue()}
+            return e.code if isinstance(e.code, int) else 2
+        except Exception:  # as the command would alone: its traceback, exit 1
+            traceback.print_exc()
+            return 1
 
 
-def warm_up(log: Path = WARM_UP_LOG, runs: int = WARM_UP_RUNS) -> float:
-    """Run ``log`` through the whole batch path, run and report, ``runs`` times (into a
-    scratch folder, in this process) so that this driver has loaded and compiled it;
-    seconds taken."""
+def _spark_stream():
+    """spark_stream.py, beside this package."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    import spark_stream
+    return spark_stream
+
+
+def warm_up(log: Path = WARM_UP_LOG, runs: int = WARM_UP_RUNS, stream: bool = True) -> float:
+    """Run ``log`` through the whole batch path, run and report, ``runs`` times, then (if
+    ``stream``) through the stream's batch function, into a scratch folder, in this process,
+    so that this driver has loaded and compiled them; seconds taken."""
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="analytics-warm-up-") as scratch:
         for _ in range(runs):
             for argv in (["run", str(log), "--output", f"file://{scratch}", "--overwrite"],
                          ["report", "--output", f"file://{scratch}", "--format", "json"]):
-                result = _run(argv)
-                if result["code"] != 0:
-                    raise RuntimeError(f"warm-up failed: {result['stderr'].strip()[-400:]}")
+                err = io.StringIO()
+                if _run(argv, io.StringIO(), err) != 0:
+                    raise RuntimeError(f"warm-up failed: {err.getvalue().strip()[-400:]}")
+        if stream:
+            from .session import spark_session
+            with contextlib.redirect_stdout(io.StringIO()):
+                _spark_stream().warm_up(spark_session(), str(log), f"file://{scratch}/stream", batches=runs * 2)
     return time.monotonic() - started
+
+
+class _Service:
+    """The accept loop's state: one command at a time, in a worker thread, so that the
+    loop can turn away the clients that come meanwhile (they run in their own process)."""
+
+    def __init__(self, server: socket.socket, token: str):
+        self.server, self.token = server, token
+        self.worker: threading.Thread | None = None
+        self.stopping = threading.Event()
+        self.stream_stop: threading.Event | None = None
+
+    def stop(self, *_) -> None:
+        self.stopping.set()
+        if self.stream_stop is not None:
+            self.stream_stop.set()
+        self.server.close()
+
+    def accept(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                break  # closed by stop()
+            conn.settimeout(10)  # a client sends its request at once; a silent one is dropped
+            reader = conn.makefile("rb")
+            try:
+                request = json.loads(reader.readline() or b"{}")
+            except (OSError, ValueError):
+                request = None
+            argv = request.get("argv") if isinstance(request, dict) else None
+            if (request.get("token") if isinstance(request, dict) else None) != self.token \
+                    or not isinstance(argv, list) or argv[:1] not in [[c] for c in COMMANDS] \
+                    or (self.worker is not None and self.worker.is_alive()):
+                reader.close()  # not one of ours, or busy: no answer, the client runs it itself
+                conn.close()
+                continue
+            conn.settimeout(None)
+            self.worker = threading.Thread(target=self._handle, args=(conn, reader, [str(a) for a in argv]),
+                                           daemon=True)
+            self.worker.start()
+
+    def _handle(self, conn: socket.socket, reader, argv: list[str]) -> None:
+        with conn:
+            stop = None
+            if argv[0] == "stream":
+                stop = self.stream_stop = threading.Event()
+                if self.stopping.is_set():
+                    stop.set()
+                # the client ends its request (Ctrl-C) or goes away: stop after this batch
+                threading.Thread(target=lambda: _wait_for_end(reader) or stop.set(), daemon=True).start()
+            lock = threading.Lock()
+            started = time.monotonic()
+            code = _run(argv, _Relayed(conn, "stdout", lock), _Relayed(conn, "stderr", lock), stop)
+            self.stream_stop = None
+            print(f"service: {argv[0]} exit {code} in {time.monotonic() - started:.1f} s", flush=True)
+            with contextlib.suppress(OSError):
+                conn.sendall(json.dumps({"code": code}).encode() + b"\n")
+                conn.shutdown(socket.SHUT_RDWR)  # ends the watcher's read too
+            reader.close()
+
+    def wait(self) -> None:
+        if self.worker is not None:
+            self.worker.join()
+
+
+def _wait_for_end(reader) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        reader.read()
 
 
 def serve(master: str, port: int = 0) -> int:
@@ -103,41 +237,21 @@ def serve(master: str, port: int = 0) -> int:
     except KeyboardInterrupt:
         print("service: stopped before it was ready", flush=True)
         return 130
-    token = secrets.token_hex(16)
-    server = socket.create_server(("127.0.0.1", port))
-    stop = []
-    signal.signal(signal.SIGTERM, lambda *_: stop.append(True) or server.close())
+    service = _Service(socket.create_server(("127.0.0.1", port)), secrets.token_hex(16))
+    signal.signal(signal.SIGTERM, service.stop)
+    address = service.server.getsockname()
     STATE.parent.mkdir(parents=True, exist_ok=True)
     temporary = STATE.with_suffix(".tmp")
-    temporary.write_text(json.dumps({"port": server.getsockname()[1], "token": token, "pid": os.getpid(),
+    temporary.write_text(json.dumps({"port": address[1], "token": service.token, "pid": os.getpid(),
                                      "master": master}))
     temporary.replace(STATE)  # clients see a complete state file or none
-    print(f"service: ready on 127.0.0.1:{server.getsockname()[1]} after {time.monotonic() - started:.1f} s "
+    print(f"service: ready on 127.0.0.1:{address[1]} after {time.monotonic() - started:.1f} s "
           f"(warm-up {seconds:.1f} s); state in {STATE}", flush=True)
     try:
-        while not stop:
-            try:
-                conn, _ = server.accept()
-            except OSError:
-                break  # closed by SIGTERM
-            with conn:
-                conn.settimeout(10)  # a client sends its request at once; a silent one is dropped
-                try:
-                    request = json.loads(conn.makefile("rb").readline() or b"{}")
-                except (OSError, ValueError):
-                    continue
-                conn.settimeout(None)
-                argv = request.get("argv") if isinstance(request, dict) else None
-                if request.get("token") != token or not isinstance(argv, list) or argv[:1] not in (["run"], ["report"]):
-                    continue  # not one of ours: no answer, the client runs it itself
-                started_run = time.monotonic()
-                result = _run([str(a) for a in argv])
-                print(f"service: {argv[0]} exit {result['code']} "
-                      f"in {time.monotonic() - started_run:.1f} s", flush=True)
-                with contextlib.suppress(OSError):
-                    conn.sendall(json.dumps(result).encode() + b"\n")
+        service.accept()
+        service.wait()  # SIGTERM: the command in progress ends first (a stream after its batch)
     except KeyboardInterrupt:
-        pass
+        service.stop()
     finally:
         with contextlib.suppress(FileNotFoundError):
             if json.loads(STATE.read_text()).get("pid") == os.getpid():

@@ -38,8 +38,6 @@ def main() -> int:
     args = ap.parse_args()
 
     import spark_stream
-    from pyspark.sql import functions as F
-
     import analytics
     from analytics import store
 
@@ -62,7 +60,7 @@ def main() -> int:
     store.write_rejects = timed(lambda *a: "rejects (Spark)", store.write_rejects)
     for source in dict.fromkeys(a.source for a in analytics.ALL):
         source.collect = timed(lambda *a, s=source: f"aggregation {s.name} (Spark)", source.collect)
-    writer = spark_stream.BatchWriter(spark, stream_args)
+    writer = spark_stream.BatchWriter(spark, output, lag=None)
     writer._analytic = timed(lambda a, *_: f"{a.name}: partial and total", writer._analytic)
 
     # Each batch is read from its own slice file: a filter on an offset range would put
@@ -77,9 +75,7 @@ def main() -> int:
     try:
         for batch_id in range(args.batches):
             lines = spark.read.text(str(slices / f"{batch_id}.log")).repartition(2)
-            messages = lines.select(F.spark_partition_id().alias("partition"),
-                                    F.monotonically_increasing_id().alias("offset"),
-                                    F.col("value").cast("binary").alias("value")).cache()
+            messages = spark_stream.as_messages(lines).cache()
             messages.count()
             batch_started[0] = time.monotonic()
             writer._process(messages, batch_id)

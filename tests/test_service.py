@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,40 @@ def test_sigterm_stops_the_service_and_removes_its_state(tmp_path):
     assert proc.wait(120) == 0
     assert proc.stdout.read().strip().endswith("service: stopped")
     assert not state.exists()
+
+
+def test_a_stream_runs_in_the_service_stops_with_its_client_and_resumes_exactly(service, stack, tmp_path):
+    """spark_stream.py hands its stream to the service and relays its progress; the
+    service, busy with it, turns other commands away to their own process; SIGTERM to the
+    client stops the stream after its batch; a drain on the same checkpoint, through the
+    service again, ends with the reference's totals."""
+    from test_stream import DATA, publish, read_lines, report, stream_cmd
+    proc, state = service
+    lines = read_lines(DATA / "elastic_apache_logs_2015-05.log.gz")[:3000]
+    topic = publish(stack, lines)
+    out = f"file://{tmp_path}/out"
+    env = {**os.environ, "LOG_ANALYTICS_SERVICE_STATE": str(state)}
+    log_path = tmp_path / "client.log"
+    with open(log_path, "w") as log:
+        client = subprocess.Popen(stream_cmd(stack, topic, out, "--max-offsets-per-trigger", "300",
+                                             "--trigger-seconds", "1"),
+                                  cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
+        deadline = time.monotonic() + 120
+        while "\nbatch 0:" not in log_path.read_text():
+            assert client.poll() is None and time.monotonic() < deadline, log_path.read_text()[-3000:]
+            time.sleep(0.2)
+        busy = cli("report", "--format", "json", "--output", out, state=state)  # runs in its own process
+        assert busy.returncode == 0, busy.stderr
+        assert json.loads(busy.stdout)["lines"]["total"] >= 300
+        client.send_signal(signal.SIGTERM)
+        assert client.wait(120) == 0, log_path.read_text()[-3000:]
+    assert "stream: stopped on signal after the last complete batch" in log_path.read_text()
+    assert logged(proc).startswith("service: stream exit 0 in ")  # the stream ran there, the report did not
+    batches = log_path.read_text().count("\nbatch ")
+    assert 1 <= batches < 10
+
+    drain = subprocess.run(stream_cmd(stack, topic, out, "--available-now"), cwd=ROOT, capture_output=True,
+                           text=True, timeout=300, env=env)
+    assert drain.returncode == 0, drain.stderr[-3000:]
+    assert logged(proc).startswith("service: stream exit 0 in ")
+    reference.assert_same(report(out), reference.report_for_lines(lines, top=1000))
