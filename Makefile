@@ -53,7 +53,7 @@ clean-data: ## wipe Kafka's and HDFS's data (the stack must be down)
 test: install ## run the test suite against the real stack (started if not running)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-serve: install ## keep a warm Spark driver that runs `python -m analytics run|report` faster (Ctrl-C stops it)
+serve: install ## keep a warm Spark driver that runs `python -m analytics run|report` and `python spark_stream.py` faster (Ctrl-C stops it)
 	$(PY) -m analytics serve
 
 demo: up ## stream the bundled sample log through Kafka and Spark into HDFS, print the report

@@ -75,12 +75,13 @@ def build_parser() -> argparse.ArgumentParser:
              "hourly series are always complete (env LOG_ANALYTICS_TOP)",
     )
     serve = sub.add_parser(
-        "serve", help="keep a warm Spark driver that runs `run` and `report` for other commands",
+        "serve", help="keep a warm Spark driver that runs `run`, `report` and the stream for other commands",
         description="Start a Spark driver, warm it up on the bundled sample, then run every "
-                    "`python -m analytics run|report` of this checkout in it (127.0.0.1 only, one "
-                    "at a time) until SIGTERM or Ctrl-C (a run of 2M lines took 9-14 s there, 21-23 s "
-                    "in its own process, on 2 cores). Commands run in their own process when no "
-                    "service answers.",
+                    "`python -m analytics run|report` and `python spark_stream.py` of this checkout "
+                    "in it (127.0.0.1 only, one at a time; a command that comes while it is busy "
+                    "runs in its own process) until SIGTERM or Ctrl-C. A run of 2M lines took 9-14 s "
+                    "there, 21-23 s in its own process, on 2 cores. Commands run in their own "
+                    "process when no service answers.",
     )
     serve.add_argument(
         "--master", default=_env("LOG_ANALYTICS_MASTER", "local[2]"),

@@ -9,15 +9,20 @@ analytics.generate, seed 1995), in order:
 
   1. GoAccess, the baseline: median of 3 runs.
   2. python -m analytics run (batch) into a fresh HDFS folder: median of 3 runs, each in
-     its own process (a cold Spark driver); then the same 3 runs handed to
-     `python -m analytics serve` (one warm driver, started and warmed up first).
+     its own process (a cold Spark driver); then `python -m analytics serve` is started
+     (one driver, warmed up on the bundled sample) and the same 3 runs are handed to it.
   3. kafka_producer.py alone: 1 line per message; 100 lines per message; and the original
      design (a flush after every line) on the first min(N, 20,000) lines.
-  4. spark_stream.py --available-now draining the 100-lines-per-message topic of 3.
-  5. End to end: the producer (100 lines per message) and the stream (10 s trigger)
-     started together, timed until the stream reports the last line.
+  4. spark_stream.py --available-now draining the 100-lines-per-message topic of 3: once
+     in its own process, then 3 times handed to the service (each into a new folder).
+  5. End to end: the producer (100 lines per message), then the drain, timed from the
+     producer's start to the drain's exit: the stream in its own process, then in the service.
   6. Steady state: the producer at --feed-rate lines/s (100 per message, for
-     --feed-seconds, or until the file ends) while the stream runs at the 10 s trigger.
+     --feed-seconds, or until the file ends) while the stream runs at the 10 s trigger:
+     in its own process, then in the service.
+
+Each stage "in its own process" runs with LOG_ANALYTICS_SERVICE=off: a cold driver, as
+with no service running.
 
 Seconds are wall clock, process start to exit (Python and JVM start included), unless
 the row says otherwise. Ratios are lines/s divided by GoAccess's lines/s in this same run.
@@ -32,7 +37,6 @@ import json
 import os
 import platform
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -50,7 +54,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 import stack  # noqa: E402
 from bench_analytics import data_file, goaccess_cmd  # noqa: E402
 from bench_producer import create_topic, delete_topics, producer_cmd, summary  # noqa: E402
-from bench_stream import batches, delete_outputs, drain, steady_state, stream  # noqa: E402
+from bench_stream import delete_outputs, drain, steady_state  # noqa: E402
 
 PACK = 100                # lines per message of the packed producer runs
 ORIGINAL_SLICE = 20_000   # the original producer manages ~1,000 lines/s: a slice is enough
@@ -113,12 +117,18 @@ class PeakMemory:
             self.watched.append(Watched(name or program(cmd), proc))
         return proc
 
-    def take(self) -> dict[str, int]:
-        """Peak MiB of the processes started since the last take, by name (the largest of a name)."""
+    def take(self, env: dict[str, str] | None = None) -> dict[str, int]:
+        """Peak MiB of the processes started since the last take, by name (the largest of a
+        name). A process still running (the service) stays watched, and is in the figures
+        only of the stages handed to it: those run with its ``env``."""
         with self.lock:
-            done, self.watched = self.watched, []
+            done = self.watched
+            self.watched = [w for w in done if w.proc.poll() is None]
+        served = env is not None and "LOG_ANALYTICS_SERVICE_STATE" in env
         peaks: dict[str, int] = {}
         for w in done:
+            if w.proc.poll() is None and not served:
+                continue
             peaks[w.name] = max(peaks.get(w.name, 0), round(w.peak / 2**20))
         return peaks
 
@@ -191,6 +201,9 @@ def goaccess(memory: PeakMemory, log: Path, lines: int, skip: bool) -> dict:
                runs=[round(s, 2) for s in runs], valid_requests=valid)
 
 
+OWN_PROCESS = {"LOG_ANALYTICS_SERVICE": "off"}
+
+
 def batch(memory: PeakMemory, log: Path, lines: int, output: str, label: str, env: dict[str, str]) -> dict:
     runs = []
     for i in range(3):  # about 20 s a run at 2M lines, and runs differ by up to 10 %
@@ -198,32 +211,33 @@ def batch(memory: PeakMemory, log: Path, lines: int, output: str, label: str, en
                                     "--overwrite"], name="analytics run", env={**os.environ, **env})
         runs.append(seconds)
         print(f"  run {i + 1}: {seconds:.1f} s ({out.strip()})", flush=True)
-    return row(f"{label}, median of 3", statistics.median(runs), lines, memory.take(), runs=[round(s, 2) for s in runs])
+    return row(f"{label}, median of 3", statistics.median(runs), lines, memory.take(env), runs=[round(s, 2) for s in runs])
 
 
-def served_batch(memory: PeakMemory, log: Path, lines: int, output: str) -> list[dict]:
-    """Start `python -m analytics serve` (its own state file), wait until it is warm, hand
-    it the batch runs, stop it."""
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {"LOG_ANALYTICS_SERVICE_STATE": str(Path(tmp) / "service.json")}
+class Service:
+    """`python -m analytics serve` with its own state file, for the stages handed to it."""
+
+    def __init__(self, memory: PeakMemory):
+        self.folder = tempfile.TemporaryDirectory()
+        self.env = {"LOG_ANALYTICS_SERVICE_STATE": str(Path(self.folder.name) / "service.json")}
         started = time.monotonic()
-        service = memory.popen([sys.executable, "-m", "analytics", "serve"], "analytics serve",
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT,
-                               env={**os.environ, **env})
-        for line in service.stdout:
+        self.proc = memory.popen([sys.executable, "-m", "analytics", "serve"], "analytics serve",
+                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT,
+                                 env={**os.environ, **self.env})
+        for line in self.proc.stdout:
             if line.startswith("service: ready"):
                 break
         else:
-            sys.exit(f"analytics serve exited (status {service.wait()}) before it was ready")
-        ready = time.monotonic() - started
-        print(f"  service ready in {ready:.1f} s (Spark start and warm-up)", flush=True)
-        try:
-            rows = [row("  analytics serve: start and warm-up", ready, None, None),
-                    batch(memory, log, lines, output, "python -m analytics run via analytics serve", env)]
-        finally:
-            service.terminate()
-            service.wait(60)
-    return rows
+            sys.exit(f"analytics serve exited (status {self.proc.wait()}) before it was ready")
+        # its log is one line per command: read on, so that the pipe never fills up
+        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
+        self.ready = time.monotonic() - started
+        print(f"  service ready in {self.ready:.1f} s (Spark start and warm-up)", flush=True)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(120)
+        self.folder.cleanup()
 
 
 def producer(memory: PeakMemory, log: Path, topic: str, label: str, *flags) -> dict:
@@ -244,36 +258,47 @@ def original(memory: PeakMemory, log: Path, lines: int, topic: str) -> dict:
                loop_lines_per_s=round(float(out)))
 
 
-def end_to_end(memory: PeakMemory, log: Path, lines: int, topic: str, output: str) -> tuple[float, list]:
-    """Producer and stream started together: seconds until the stream has reported every line."""
-    create_topic(topic)  # before the job starts: it refuses a topic that does not exist
-    # Spark's log goes to a file: a pipe that nobody reads would fill up and block the job
-    with tempfile.TemporaryFile("w+") as spark_log:
-        started = time.monotonic()
-        feeder = memory.popen(producer_cmd(log, topic, "--lines-per-message", PACK),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        job = memory.popen(stream(topic, output, "--trigger-seconds", "10"),
-                           stdout=subprocess.PIPE, stderr=spark_log, text=True, cwd=ROOT)
-        # a producer that fails would leave the job waiting for lines forever: stop the job then
-        threading.Thread(target=lambda: feeder.wait() and job.send_signal(signal.SIGTERM), daemon=True).start()
-        done: list = []
-        for line in job.stdout:  # one progress line per batch, flushed as it is printed
-            found = batches(line)
-            if found:
-                print(f"  {line.rstrip()}", flush=True)
-                done += found
-            if sum(n for _, n, _ in done) >= lines:
-                break
-        finished = time.monotonic()
-        job.send_signal(signal.SIGTERM)  # it stops after the batch in progress
-        job.communicate(timeout=120)
-        _, feeder_errors = feeder.communicate()
-        seen = sum(n for _, n, _ in done)
-        if seen < lines or job.returncode or feeder.returncode:
-            spark_log.seek(0)
-            sys.exit(f"end to end failed: the stream reported {seen:,} of {lines:,} lines\n"
-                     f"{feeder_errors[-1000:]}{spark_log.read()[-2000:]}")
-    return finished - started, done
+def drains(memory: PeakMemory, topic: str, lines: int, outputs: list[str], label: str, env: dict[str, str]) -> list[dict]:
+    """Drain the topic into each output in turn: a row for the median wall clock and one for
+    the median time inside the batches."""
+    walls, inside = [], []
+    for i, output in enumerate(outputs):
+        wall, in_batches = drain(topic, output, lines, popen=memory.popen, env={**os.environ, **env})
+        walls.append(wall)
+        inside.append(in_batches)
+        print(f"  drain {i + 1}: {wall:.1f} s wall clock, {in_batches:.1f} s in its batches", flush=True)
+    times = f"median of {len(walls)}" if len(walls) > 1 else "one run"
+    return [row(f"{label}, {times}", statistics.median(walls), lines, memory.take(env),
+                runs=[round(s, 2) for s in walls]),
+            row("  same, time inside its batches", statistics.median(inside), lines, None,
+                runs=[round(s, 2) for s in inside])]
+
+
+def end_to_end(memory: PeakMemory, log: Path, lines: int, topic: str, output: str, label: str,
+               env: dict[str, str]) -> dict:
+    """The producer (packed), then the drain: seconds from the producer's start to the drain's exit."""
+    started = time.monotonic()
+    run(memory, producer_cmd(log, topic, "--lines-per-message", PACK))
+    produced = time.monotonic() - started
+    drain(topic, output, lines, popen=memory.popen, env={**os.environ, **env})
+    seconds = time.monotonic() - started
+    print(f"  {label}: {seconds:.1f} s ({produced:.1f} s producing, {seconds - produced:.1f} s draining)",
+          flush=True)
+    return row(f"end to end, {label}", seconds, lines, memory.take(env), producing_seconds=round(produced, 2))
+
+
+def steady(memory: PeakMemory, scratch: Scratch, stage: str, log: Path, rate: int, seconds: int, label: str,
+           env: dict[str, str]) -> list[dict]:
+    found = steady_state(scratch.topic(stage), scratch.output(stage), log, rate, seconds, PACK,
+                         popen=memory.popen, env={**os.environ, **env})
+    for batch_id, lines, took in found:
+        print(f"  batch {batch_id}: {lines:,} lines in {took:.1f} s", flush=True)
+    durations = [took for _, lines, took in found if lines]
+    if not durations:
+        sys.exit("steady state: the stream reported no batch with lines")
+    return [row(f"steady state, {label}: median batch", statistics.median(durations), None, memory.take(env),
+                batches=[{"batch": b, "lines": lines, "seconds": took} for b, lines, took in found]),
+            row("  same, slowest batch", max(durations), None, None)]
 
 
 def machine() -> dict:
@@ -288,7 +313,7 @@ def machine() -> dict:
 
 
 def print_table(rows: list[dict]) -> None:
-    print(f"\n{'stage':<58} {'seconds':>8} {'lines/s':>10} {'vs GoAccess':>11}  peak MiB")
+    print(f"\n{'stage':<76} {'seconds':>8} {'lines/s':>10} {'vs GoAccess':>11}  peak MiB")
     for r in rows:
         seconds = "-" if r["seconds"] is None else f"{r['seconds']:.1f}"
         rate = "-" if r["lines_per_s"] is None else f"{r['lines_per_s']:,}"
@@ -297,7 +322,7 @@ def print_table(rows: list[dict]) -> None:
         # a row with two processes names them: the producer's and the stream's peaks
         peak = f"{next(iter(peaks.values())):,}" if len(peaks) == 1 else \
             ", ".join(f"{name} {mib:,}" for name, mib in peaks.items()) or "-"
-        print(f"{r['stage']:<58} {seconds:>8} {rate:>10} {ratio:>11}  {peak}")
+        print(f"{r['stage']:<76} {seconds:>8} {rate:>10} {ratio:>11}  {peak}")
 
 
 def main() -> int:
@@ -332,46 +357,44 @@ def main() -> int:
         rows = [goaccess(memory, log, n, args.skip_goaccess)]
 
         print("[2/6] python -m analytics run (batch) into HDFS", flush=True)
-        rows.append(batch(memory, log, n, scratch.output("batch"), "python -m analytics run (batch)",
-                          {"LOG_ANALYTICS_SERVICE": "off"}))
-        rows.extend(served_batch(memory, log, n, scratch.output("batch")))
+        rows.append(batch(memory, log, n, scratch.output("batch"), "python -m analytics run (batch)", OWN_PROCESS))
+        service = Service(memory)
+        try:
+            rows.append(row("  analytics serve: start and warm-up", service.ready, None, None))
+            rows.append(batch(memory, log, n, scratch.output("batch"), "python -m analytics run via analytics serve",
+                              service.env))
 
-        print("[3/6] kafka_producer.py alone", flush=True)
-        rows.append(producer(memory, log, scratch.topic("one"), "kafka_producer.py, 1 line/message"))
-        packed = scratch.topic("packed")
-        rows.append(producer(memory, log, packed, f"kafka_producer.py, {PACK} lines/message",
-                             "--lines-per-message", PACK))
-        rows.append(original(memory, log, n, scratch.topic("original")))
+            print("[3/6] kafka_producer.py alone", flush=True)
+            rows.append(producer(memory, log, scratch.topic("one"), "kafka_producer.py, 1 line/message"))
+            packed = scratch.topic("packed")
+            rows.append(producer(memory, log, packed, f"kafka_producer.py, {PACK} lines/message",
+                                 "--lines-per-message", PACK))
+            rows.append(original(memory, log, n, scratch.topic("original")))
 
-        print(f"[4/6] spark_stream.py --available-now draining the {PACK}-lines/message topic", flush=True)
-        wall, in_batches = drain(packed, scratch.output("drain"), n, popen=memory.popen)
-        print(f"  {wall:.1f} s wall clock, {in_batches:.1f} s in its batches", flush=True)
-        rows.append(row("spark_stream.py --available-now, drain", wall, n, memory.take()))
-        rows.append(row("  same, sum of its batch durations", in_batches, n, None))
+            print(f"[4/6] spark_stream.py --available-now draining the {PACK}-lines/message topic", flush=True)
+            rows += drains(memory, packed, n, [scratch.output("drain")],
+                           "spark_stream.py --available-now, drain, in its own process", OWN_PROCESS)
+            rows += drains(memory, packed, n, [scratch.output(f"drain-served-{i}") for i in range(3)],
+                           "spark_stream.py --available-now, drain, via analytics serve", service.env)
 
-        print(f"[5/6] end to end: producer ({PACK} lines/message) and stream (10 s trigger) together",
-              flush=True)
-        seconds, done = end_to_end(memory, log, n, scratch.topic("e2e"), scratch.output("e2e"))
-        print(f"  {seconds:.1f} s from the producer's start to the last line processed", flush=True)
-        rows.append(row("end to end: produce and stream together", seconds, n, memory.take(),
-                        batches=len(done)))
+            print(f"[5/6] end to end: the producer ({PACK} lines/message), then the drain", flush=True)
+            rows.append(end_to_end(memory, log, n, scratch.topic("e2e"), scratch.output("e2e"),
+                                   "stream in its own process", OWN_PROCESS))
+            rows.append(end_to_end(memory, log, n, scratch.topic("e2e-served"), scratch.output("e2e-served"),
+                                   "stream via analytics serve", service.env))
 
-        fed = min(n, args.feed_rate * args.feed_seconds)
-        print(f"[6/6] steady state: {args.feed_rate:,} lines/s fed for {args.feed_seconds} s, 10 s trigger",
-              flush=True)
-        if fed < args.feed_rate * args.feed_seconds:
-            print(f"  the file ends first: {fed:,} lines, {fed / args.feed_rate:.1f} s of feed")
-        steady = steady_state(scratch.topic("steady"), scratch.output("steady"), log, args.feed_rate,
-                              args.feed_seconds, PACK, popen=memory.popen)
-        for batch_id, lines, seconds in steady:
-            print(f"  batch {batch_id}: {lines:,} lines in {seconds:.1f} s", flush=True)
-        durations = [s for _, lines, s in steady if lines]
-        if not durations:
-            sys.exit("steady state: the stream reported no batch with lines")
-        label = f"steady state, {args.feed_rate:,} lines/s fed: median batch"
-        rows.append(row(label, statistics.median(durations), None, memory.take(), fed_lines=fed,
-                        batches=[{"batch": b, "lines": lines, "seconds": s} for b, lines, s in steady]))
-        rows.append(row("  same, slowest batch", max(durations), None, None))
+            fed = min(n, args.feed_rate * args.feed_seconds)
+            print(f"[6/6] steady state: {args.feed_rate:,} lines/s fed for {args.feed_seconds} s, 10 s trigger",
+                  flush=True)
+            if fed < args.feed_rate * args.feed_seconds:
+                print(f"  the file ends first: {fed:,} lines, {fed / args.feed_rate:.1f} s of feed")
+            label = f"{args.feed_rate:,} lines/s fed"
+            rows += steady(memory, scratch, "steady", log, args.feed_rate, args.feed_seconds,
+                           f"{label}, stream in its own process", OWN_PROCESS)
+            rows += steady(memory, scratch, "steady-served", log, args.feed_rate, args.feed_seconds,
+                           f"{label}, stream via analytics serve", service.env)
+        finally:
+            service.stop()
     finally:
         scratch.delete()
 

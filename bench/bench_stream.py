@@ -58,12 +58,12 @@ def delete_outputs(uris) -> None:
         client.delete(uri.removeprefix(stack.HDFS_URI), recursive=True)
 
 
-def drain(topic: str, output: str, lines: int, popen=subprocess.Popen) -> tuple[float, float]:
+def drain(topic: str, output: str, lines: int, popen=subprocess.Popen, env=None) -> tuple[float, float]:
     """Drain a topic of `lines` lines with --available-now: (wall clock s, s inside the batches).
     popen starts the job: a caller may pass one that watches the process."""
     started = time.monotonic()
     job = popen(stream(topic, output, "--available-now"), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                text=True, cwd=ROOT)
+                text=True, cwd=ROOT, env=env)
     stdout, stderr = job.communicate()
     wall = time.monotonic() - started
     if job.returncode != 0:
@@ -84,12 +84,12 @@ def goaccess(log: Path) -> float | None:
 
 
 def steady_state(topic: str, output: str, sample: Path, rate: int, seconds: int, per_message: int,
-                 popen=subprocess.Popen) -> list[tuple[int, int, float]]:
+                 popen=subprocess.Popen, env=None) -> list[tuple[int, int, float]]:
     feeder = popen(producer_cmd(sample, topic, "--rate", rate, "--lines-per-message", per_message),
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(2)  # the producer creates the topic; the job refuses a topic that does not exist
     job = popen(stream(topic, output, "--trigger-seconds", "10", "--starting-offsets", "earliest"),
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
     time.sleep(seconds)
     feeder.send_signal(signal.SIGTERM)
     feeder.wait(60)
