@@ -147,8 +147,7 @@ def warm_up(log: Path = WARM_UP_LOG, runs: int = WARM_UP_RUNS, stream: bool = Tr
                     raise RuntimeError(f"warm-up failed: {err.getvalue().strip()[-400:]}")
         if stream:
             from .session import spark_session
-            with contextlib.redirect_stdout(io.StringIO()):
-                _spark_stream().warm_up(spark_session(), str(log), f"file://{scratch}/stream", batches=runs * 2)
+            _spark_stream().warm_up(spark_session(), str(log), f"file://{scratch}/stream", batches=runs * 2)
     return time.monotonic() - started
 
 

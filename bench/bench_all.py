@@ -17,9 +17,9 @@ analytics.generate, seed 1995), in order:
      in its own process, then 3 times handed to the service (each into a new folder).
   5. End to end: the producer (100 lines per message), then the drain, timed from the
      producer's start to the drain's exit: the stream in its own process, then in the service.
-  6. Steady state: the producer at --feed-rate lines/s (100 per message, for
-     --feed-seconds, or until the file ends) while the stream runs at the 10 s trigger:
-     in its own process, then in the service.
+  6. Steady state: the stream runs at the 10 s trigger; once it has started, the producer
+     feeds --feed-rate lines/s (100 per message, for --feed-seconds, or until the file
+     ends): the stream in its own process, then in the service.
 
 Each stage "in its own process" runs with LOG_ANALYTICS_SERVICE=off: a cold driver, as
 with no service running.

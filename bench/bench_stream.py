@@ -9,9 +9,10 @@ Needs the local stack (`make up`). Two measurements, printed, nothing asserted:
    bench/data/) is published packed, 100 lines per message, then drained with
    `--available-now`. Prints lines/s (wall clock, JVM start included, and the
    batch alone) next to GoAccess on the same file, measured in the same run.
-2. Steady state: kafka_producer.py feeds --feed-rate lines/s (one line per
-   message unless --feed-lines-per-message says otherwise) for --feed-seconds while the job runs at the 10 s trigger; prints
-   each batch's duration and the median and maximum.
+2. Steady state: the job starts at the 10 s trigger on an empty topic; once it runs,
+   kafka_producer.py feeds --feed-rate lines/s (one line per message unless
+   --feed-lines-per-message says otherwise) for --feed-seconds; prints each batch's
+   duration and the median and maximum.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -31,7 +33,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 import stack  # noqa: E402
 from bench_analytics import OUT, data_file, goaccess_cmd  # noqa: E402
-from bench_producer import delete_topics, producer_cmd  # noqa: E402
+from bench_producer import create_topic, delete_topics, producer_cmd  # noqa: E402
 
 BATCH = re.compile(r"^batch (\d+): ([\d,]+) lines, ([\d,]+) rejected, ([\d.]+) s")
 
@@ -85,19 +87,31 @@ def goaccess(log: Path) -> float | None:
 
 def steady_state(topic: str, output: str, sample: Path, rate: int, seconds: int, per_message: int,
                  popen=subprocess.Popen, env=None) -> list[tuple[int, int, float]]:
-    feeder = popen(producer_cmd(sample, topic, "--rate", rate, "--lines-per-message", per_message),
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(2)  # the producer creates the topic; the job refuses a topic that does not exist
-    job = popen(stream(topic, output, "--trigger-seconds", "10", "--starting-offsets", "earliest"),
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
-    time.sleep(seconds)
-    feeder.send_signal(signal.SIGTERM)
-    feeder.wait(60)
-    time.sleep(25)  # two more triggers drain what is left
-    job.send_signal(signal.SIGTERM)
-    stdout, stderr = job.communicate(timeout=120)
-    if job.returncode != 0:
-        sys.exit(f"stream failed during the steady state:\n{stderr[-2000:]}")
+    """The job runs at the 10 s trigger on an empty topic; once it has started (its
+    "stream:" line), the producer feeds ``rate`` lines/s for ``seconds``; two more triggers
+    drain the rest. (batch id, lines, seconds) of each batch."""
+    create_topic(topic)  # the job refuses a topic that does not exist
+    # Spark's log goes to a file: a pipe that nobody reads would fill up and block the job
+    with tempfile.TemporaryFile("w+") as spark_log:
+        job = popen(stream(topic, output, "--trigger-seconds", "10", "--starting-offsets", "earliest"),
+                    stdout=subprocess.PIPE, stderr=spark_log, text=True, cwd=ROOT, env=env)
+        started = job.stdout.readline()
+        while started and not started.startswith("stream: "):
+            started = job.stdout.readline()
+        if not started:
+            spark_log.seek(0)
+            sys.exit(f"the stream stopped before it started:\n{spark_log.read()[-2000:]}")
+        feeder = popen(producer_cmd(sample, topic, "--rate", rate, "--lines-per-message", per_message),
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(seconds)
+        feeder.send_signal(signal.SIGTERM)
+        feeder.wait(60)
+        time.sleep(25)  # two more triggers drain what is left
+        job.send_signal(signal.SIGTERM)
+        stdout, _ = job.communicate(timeout=120)
+        if job.returncode != 0:
+            spark_log.seek(0)
+            sys.exit(f"stream failed during the steady state:\n{spark_log.read()[-2000:]}")
     return batches(stdout)
 
 
