@@ -46,6 +46,9 @@ CONNECTOR_JARS = ROOT / "stack" / "lib" / "spark-kafka"
 CONNECTOR_PREFIXES = ("spark-sql-kafka-0-10", "spark-token-provider-kafka-0-10", "kafka-clients", "commons-pool2")
 KAFKA_SOURCE_CLASS = "org.apache.spark.sql.kafka010.KafkaSourceProvider"
 WRITERS = 4  # Spark jobs in flight at once within a batch
+# Kafka's consumer fetches at most 1 MB of a partition at a time by default; larger fetches
+# read a backlog faster (2M lines, 224 MB, in a warm driver: 1.2 s instead of 1.4)
+KAFKA_FETCH = {"kafka.max.partition.fetch.bytes": str(16 << 20), "kafka.fetch.max.bytes": str(64 << 20)}
 
 
 def env(name: str, default: str | None) -> str | None:
@@ -323,7 +326,8 @@ def run(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
               .option("kafka.bootstrap.servers", args.bootstrap_servers)
               .option("subscribe", args.topic)
               .option("startingOffsets", args.starting_offsets)
-              .option("failOnDataLoss", "true"))
+              .option("failOnDataLoss", "true")
+              .options(**KAFKA_FETCH))
     if args.max_offsets_per_trigger:
         reader = reader.option("maxOffsetsPerTrigger", str(args.max_offsets_per_trigger))
     writer = BatchWriter(spark, args.output, TopicLag(args))
