@@ -271,7 +271,7 @@ def as_messages(lines):
                         F.col("value").cast("binary").alias("value"))
 
 
-def warm_up(spark, log: str, output: str, batches: int = 6) -> None:
+def warm_up(spark, log: str, output: str, batches: int = 3) -> None:
     """Run ``log``'s lines through the batch function ``batches`` times, into ``output``,
     quietly, so that this driver has loaded and compiled the stream's path before a stream
     runs. (At 20,000 lines/s fed, the slowest batch of a cold driver took 5.9 s, 4.1 s after
@@ -320,7 +320,7 @@ def run(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
         from analytics.service import WARM_UP_LOG
         started = time.monotonic()
         with tempfile.TemporaryDirectory(prefix="stream-warm-up-") as scratch:
-            warm_up(spark, str(WARM_UP_LOG), f"file://{scratch}", batches=3)
+            warm_up(spark, str(WARM_UP_LOG), f"file://{scratch}")
         print(f"stream: warmed up in {time.monotonic() - started:.1f} s", flush=True)
     reader = (spark.readStream.format("kafka")
               .option("kafka.bootstrap.servers", args.bootstrap_servers)

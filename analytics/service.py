@@ -133,9 +133,9 @@ def _spark_stream():
     return spark_stream
 
 
-def warm_up(log: Path = WARM_UP_LOG, runs: int = WARM_UP_RUNS, stream: bool = True) -> float:
-    """Run ``log`` through the whole batch path, run and report, ``runs`` times, then (if
-    ``stream``) through the stream's batch function, into a scratch folder, in this process,
+def warm_up(log: Path = WARM_UP_LOG, runs: int = WARM_UP_RUNS) -> float:
+    """Run ``log`` through the whole batch path, run and report, ``runs`` times, then twice as
+    many times through the stream's batch function, into a scratch folder, in this process,
     so that this driver has loaded and compiled them; seconds taken."""
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="analytics-warm-up-") as scratch:
@@ -145,9 +145,8 @@ def warm_up(log: Path = WARM_UP_LOG, runs: int = WARM_UP_RUNS, stream: bool = Tr
                 err = io.StringIO()
                 if _run(argv, io.StringIO(), err) != 0:
                     raise RuntimeError(f"warm-up failed: {err.getvalue().strip()[-400:]}")
-        if stream:
-            from .session import spark_session
-            _spark_stream().warm_up(spark_session(), str(log), f"file://{scratch}/stream", batches=runs * 2)
+        from .session import spark_session
+        _spark_stream().warm_up(spark_session(), str(log), f"file://{scratch}/stream", batches=runs * 2)
     return time.monotonic() - started
 
 
@@ -175,21 +174,27 @@ class _Service:
                 break  # closed by stop()
             conn.settimeout(10)  # a client sends its request at once; a silent one is dropped
             reader = conn.makefile("rb")
-            try:
-                request = json.loads(reader.readline() or b"{}")
-            except (OSError, ValueError):
-                request = None
-            argv = request.get("argv") if isinstance(request, dict) else None
-            if (request.get("token") if isinstance(request, dict) else None) != self.token \
-                    or not isinstance(argv, list) or argv[:1] not in [[c] for c in COMMANDS] \
-                    or (self.worker is not None and self.worker.is_alive()):
+            argv = self._command(reader)
+            if argv is None or (self.worker is not None and self.worker.is_alive()):
                 reader.close()  # not one of ours, or busy: no answer, the client runs it itself
                 conn.close()
                 continue
             conn.settimeout(None)
-            self.worker = threading.Thread(target=self._handle, args=(conn, reader, [str(a) for a in argv]),
-                                           daemon=True)
+            self.worker = threading.Thread(target=self._handle, args=(conn, reader, argv), daemon=True)
             self.worker.start()
+
+    def _command(self, reader) -> list[str] | None:
+        """The command line of a request with this service's token, or None."""
+        try:
+            request = json.loads(reader.readline() or b"{}")
+        except (OSError, ValueError):
+            return None
+        if not isinstance(request, dict) or request.get("token") != self.token:
+            return None
+        argv = request.get("argv")
+        if not isinstance(argv, list) or not argv or argv[0] not in COMMANDS:
+            return None
+        return [str(a) for a in argv]
 
     def _handle(self, conn: socket.socket, reader, argv: list[str]) -> None:
         with conn:
