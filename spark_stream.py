@@ -87,8 +87,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--warm-up", action=argparse.BooleanOptionalAction,
                         default=env("LOG_ANALYTICS_WARM_UP", "") not in ("0", "false", "off"),
                         help="before the query starts, run the bundled sample through the batch function "
-                             "(about 10 s), so that the first batches run on compiled code; skipped with "
-                             "--available-now and in `analytics serve` (already warm) "
+                             "(about 10 s), so that the first batches run on compiled code; local masters "
+                             "only, skipped with --available-now and in `analytics serve` (already warm) "
                              "[env LOG_ANALYTICS_WARM_UP=0 turns it off]")
     parser.add_argument("--master", default=env("LOG_ANALYTICS_MASTER", None),
                         help="Spark master when run with python (spark-submit's --master wins); "
@@ -316,7 +316,8 @@ def run(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
     check_kafka(args)
     spark = spark_session(args)
     check_output(spark, args)
-    if args.warm_up and not args.available_now and not served:
+    # the sample and the scratch folder are local files: no warm-up on a cluster
+    if args.warm_up and not args.available_now and not served and spark.sparkContext.master.startswith("local"):
         from analytics.service import WARM_UP_LOG
         started = time.monotonic()
         with tempfile.TemporaryDirectory(prefix="stream-warm-up-") as scratch:

@@ -199,6 +199,7 @@ def test_sigterm_stops_after_the_batch_in_progress_and_exits_0(stack, real_lines
         job.send_signal(signal.SIGTERM)
         assert job.wait(120) == 0, log_path.read_text()[-3000:]
     assert "stream: stopped on signal after the last complete batch" in log_path.read_text()
+    assert "stream: warmed up in " in log_path.read_text()  # on its own scratch folder, not the output:
     # what was committed is consistent: a rerun finishes the topic with exact totals
     result = run_stream(stack, topic, output, "--available-now")
     assert result.returncode == 0, result.stderr[-3000:]
