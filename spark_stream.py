@@ -291,6 +291,11 @@ class TopicLag:
         self.consumer = None
         self.next_offsets: dict[int, int] = {}
 
+    def close(self) -> None:
+        if self.consumer is not None:
+            self.consumer.close()
+            self.consumer = None
+
     def behind(self, next_offsets: dict[int, int]) -> int | None:
         self.next_offsets.update(next_offsets)
         try:
@@ -316,6 +321,10 @@ def run(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
     check_kafka(args)
     spark = spark_session(args)
     check_output(spark, args)
+    if not served:
+        stop = threading.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stop.set())
     # the sample and the scratch folder are local files: no warm-up on a cluster
     if args.warm_up and not args.available_now and not served and spark.sparkContext.master.startswith("local"):
         from analytics.service import WARM_UP_LOG
@@ -323,6 +332,10 @@ def run(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="stream-warm-up-") as scratch:
             warm_up(spark, str(WARM_UP_LOG), f"file://{scratch}")
         print(f"stream: warmed up in {time.monotonic() - started:.1f} s", flush=True)
+        if stop.is_set():
+            print("stream: stopped on signal before its first batch", flush=True)
+            spark.stop()
+            return 0
     reader = (spark.readStream.format("kafka")
               .option("kafka.bootstrap.servers", args.bootstrap_servers)
               .option("subscribe", args.topic)
@@ -337,10 +350,6 @@ def run(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
               .queryName("log-analytics"))
     stream = (stream.trigger(availableNow=True) if args.available_now
               else stream.trigger(processingTime=f"{args.trigger_seconds:g} seconds"))
-    if not served:
-        stop = threading.Event()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, lambda *_: stop.set())
     query = stream.start()
     try:
         mode = "draining the topic, then stopping" if args.available_now else f"every {args.trigger_seconds:g} s"
@@ -361,6 +370,7 @@ def run(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
     finally:
         if query.isActive:  # an error on the way: never leave a query running in a shared driver
             query.stop()
+        writer.lag.close()
     if not served:
         spark.stop()
     return 0
