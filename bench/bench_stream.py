@@ -87,8 +87,8 @@ def goaccess(log: Path) -> float | None:
 
 def steady_state(topic: str, output: str, sample: Path, rate: int, seconds: int, per_message: int,
                  popen=subprocess.Popen, env=None) -> list[tuple[int, int, float]]:
-    """The job runs at the 10 s trigger on an empty topic; once it has started (its
-    "stream:" line), the producer feeds ``rate`` lines/s for ``seconds``; two more triggers
+    """The job runs at the 10 s trigger on an empty topic; once its query has started (its
+    "stream: TOPIC at" line), the producer feeds ``rate`` lines/s for ``seconds``; two more triggers
     drain the rest. (batch id, lines, seconds) of each batch."""
     create_topic(topic)  # the job refuses a topic that does not exist
     # Spark's log goes to a file: a pipe that nobody reads would fill up and block the job
@@ -96,7 +96,7 @@ def steady_state(topic: str, output: str, sample: Path, rate: int, seconds: int,
         job = popen(stream(topic, output, "--trigger-seconds", "10", "--starting-offsets", "earliest"),
                     stdout=subprocess.PIPE, stderr=spark_log, text=True, cwd=ROOT, env=env)
         started = job.stdout.readline()
-        while started and not started.startswith("stream: "):
+        while started and not started.startswith(f"stream: {topic} at "):  # after the warm-up, if any
             started = job.stdout.readline()
         if not started:
             spark_log.seek(0)
