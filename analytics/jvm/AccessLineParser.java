@@ -8,9 +8,9 @@ import org.apache.spark.sql.api.java.UDF1;
 
 /**
  * One access-log line in, its fields out, in one left-to-right scan: the Spark UDF behind
- * {@code analytics/parse.py}. It accepts exactly the lines that {@code parse.LINE_RE}
- * matches (the module docstring there states the rules) and needs no backtracking, as
- * that regex is possessive everywhere it could backtrack.
+ * {@code analytics/parse.py}, whose module docstring states the rules it accepts a line
+ * by. Each field ends at the first character that cannot continue it, so the scan never
+ * goes back.
  *
  * <p>The result is {@link #SCHEMA}. A valid line has every field it has set, its
  * {@code epoch_second} above all (the true instant; {@code epoch_day} and {@code hour} are
