@@ -66,8 +66,6 @@ CELLS: list[tuple[str, str]] = [
 
     # --- settings -------------------------------------------------------------------------
     SAMPLE = Path("data/sample/apache_combined_2015-05.log.gz")  # relative to ROOT, or absolute
-    if not (ROOT / SAMPLE).exists():                                # the same log, outside the project
-        SAMPLE = ROOT.parent / "shared/data/elastic_apache_logs_2015-05.log.gz"
     LINES_PER_BATCH = 3_500       # --max-offsets-per-trigger: a few micro-batches, not one
     RUN_ID = time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
     TOPIC = f"demo-notebook-{RUN_ID}"                          # a fresh topic ...

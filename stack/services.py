@@ -224,14 +224,27 @@ def _java(service: Service, main_class: str, args: list[str]) -> list[str]:
 
 def _format_once(by_name: dict[str, Service]) -> None:
     """Format Kafka's and the NameNode's storage the first time only."""
-    kafka = by_name["kafka"]
     if not (RUN / "kafka" / "data" / "meta.properties").exists():
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-        _run_tool(kafka, "kafka.tools.StorageTool",
-                  ["format", "-t", cluster_id, "-c", str(RUN / "conf" / "kafka.properties")], "format Kafka storage")
+        format_kafka_storage(by_name["kafka"], new_cluster_id())
     namenode = by_name["namenode"]
     if not (RUN / "hdfs" / "name" / "current" / "VERSION").exists():
         _run_tool(namenode, namenode.main_class, ["-format", "-nonInteractive", "-force"], "format the NameNode")
+
+
+def new_cluster_id() -> str:
+    """A random KRaft cluster id, the URL-safe base64 of a UUID. Like Kafka's own
+    generator, it never begins with ``-``, which a command line reads as an option."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
+
+
+def format_kafka_storage(kafka: Service, cluster_id: str) -> None:
+    # `--cluster-id=ID` in one word: any id, even one that begins with `-`, stays a value
+    _run_tool(kafka, "kafka.tools.StorageTool",
+              ["format", f"--cluster-id={cluster_id}", "--config", str(RUN / "conf" / "kafka.properties")],
+              "format Kafka storage")
 
 
 def _run_tool(service: Service, main_class: str, args: list[str], what: str) -> None:

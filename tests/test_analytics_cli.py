@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import reference  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"  # shared/ beside the checkout
+DATA = Path(__file__).resolve().parent / "data"  # real logs, see data/SOURCES.md
 FILES = sorted(str(p) for p in DATA.glob("*.log.gz"))
 
 

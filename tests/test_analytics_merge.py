@@ -16,7 +16,7 @@ from analytics.parse import parse
 sys.path.insert(0, str(Path(__file__).parent))
 import reference  # noqa: E402  (pure-Python file reading, no Spark)
 
-DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"  # shared/ beside the checkout
+DATA = Path(__file__).resolve().parent / "data"  # real logs, see data/SOURCES.md
 
 
 def _pool() -> list[str]:

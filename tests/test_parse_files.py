@@ -1,4 +1,4 @@
-"""The parser on every real log in ../shared/data (expected counts from SOURCES.md)."""
+"""The parser on every real log in tests/data (expected counts from tests/data/SOURCES.md)."""
 
 import gzip
 from pathlib import Path
@@ -8,7 +8,7 @@ from pyspark.sql import functions as F
 
 from analytics.parse import parse, read_lines
 
-DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"  # shared/ beside the checkout
+DATA = Path(__file__).resolve().parent / "data"  # real logs, see data/SOURCES.md
 
 # file -> {reject_reason (None = valid record): lines}; line counts from SOURCES.md.
 EXPECTED = {

@@ -26,7 +26,7 @@ from kafka.structs import TopicPartition
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "kafka_producer.py"
-DATA = ROOT.parent / "shared" / "data"
+DATA = ROOT / "tests" / "data"  # real logs, see tests/data/SOURCES.md
 BOOTSTRAP = "127.0.0.1:9092"
 
 pytestmark = pytest.mark.stack

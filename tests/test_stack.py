@@ -1,6 +1,7 @@
 """The local stack, for real: a broker that carries messages, an HDFS that
 stores files (WebHDFS and Spark's own Hadoop client), and the failure paths a
 user meets (port taken, Java missing, a service dying under the stack)."""
+import base64
 import os
 import signal
 import socket
@@ -78,6 +79,24 @@ def test_java_missing_is_one_clear_line(tmp_path):
     result = run_stack("up", env={"PATH": str(tmp_path), "LOG_ANALYTICS_STACK_RUN": str(tmp_path)})
     assert result.returncode == 1
     assert result.stderr.strip() == "stack: error: java not found on PATH: install a JDK 17 or newer"
+
+
+def test_kafka_storage_formats_with_a_cluster_id_that_begins_with_a_dash(tmp_path):
+    # one random id in 64 begins with "-": the storage tool must still take it as the id
+    cluster_id = "-" + base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")[1:]
+    script = ("import sys; from stack import services as s; s._render_config(); "
+              "s.format_kafka_storage(next(x for x in s.services() if x.name == 'kafka'), sys.argv[1])")
+    result = subprocess.run([sys.executable, "-c", script, cluster_id], cwd=ROOT, capture_output=True, text=True,
+                            env={**os.environ, "LOG_ANALYTICS_STACK_RUN": str(tmp_path)}, timeout=120)
+    assert result.returncode == 0, result.stderr
+    meta = (tmp_path / "kafka" / "data" / "meta.properties").read_text()
+    assert f"cluster.id={cluster_id}\n" in meta
+
+
+def test_new_cluster_ids_never_begin_with_a_dash():
+    from stack.services import new_cluster_id
+    ids = [new_cluster_id() for _ in range(5000)]  # about 78 would begin with "-" if unchecked
+    assert len(set(ids)) == 5000 and all(len(i) == 22 and not i.startswith("-") for i in ids)
 
 
 def test_status_reports_a_killed_service_and_up_restarts_it(stack):

@@ -22,7 +22,7 @@ from kafka.admin import KafkaAdminClient, NewTopic
 from reference import assert_same, report_for_lines
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "data"
+DATA = ROOT / "tests" / "data"  # real logs, see tests/data/SOURCES.md
 PYTHON = sys.executable
 
 
