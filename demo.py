@@ -71,7 +71,7 @@ def main() -> int:
     run("-m", "analytics", "report", "--output", output)
 
     print(f"\nDone in {time.monotonic() - started:.0f} s.")
-    print(f"  Parquet results in HDFS: {output}/  (totals/, batches/, records/, rejects/)")
+    print(f"  Parquet results in HDFS: {output}/  (state/, batches/, records/, rejects/)")
     print(f"  Browse them:             {stack.WEBHDFS_URL}/explorer.html#{args.output_path}")
     print(f"  Again, as JSON:          .venv/bin/python -m analytics report --output {output} --format json")
     print("  The stack keeps running; stop it with `make down`.")

@@ -6,14 +6,16 @@ Each message holds one log line, or several joined by newlines. The batch is
 parsed once, every analytic in `analytics.ALL` computes its partial aggregate,
 and the job writes, under --output:
 
-  batches/<analytic>/batch_id=N/   this batch's own results
-  totals/<analytic>/version=N/     running totals: the previous version merged
-                                   with this batch (the report reads the newest)
+  batches/<analytic>/batch_id=N/   this batch's own results (the newest
+                                   --keep-batches batches are kept)
+  state/<source>/date=D/version=N/ running totals per day: the days this batch
+                                   touches, merged by Spark with their previous
+                                   version (the report reads and combines them)
   records/date=D/batch_id=N/       parsed records, with Kafka partition/offset
   rejects/batch_id=N/              unparseable lines, with their reason
 
 Exactly once: every path above is keyed by the batch id and overwritten, and the
-totals of batch N are merged from the newest version older than N. A batch that
+state of batch N is merged from the newest version older than N. A batch that
 Spark replays after a crash (same id, same offsets, per the checkpoint) rewrites
 the same results instead of adding to them.
 
@@ -46,6 +48,7 @@ CONNECTOR_JARS = ROOT / "stack" / "lib" / "spark-kafka"
 CONNECTOR_PREFIXES = ("spark-sql-kafka-0-10", "spark-token-provider-kafka-0-10", "kafka-clients", "commons-pool2")
 KAFKA_SOURCE_CLASS = "org.apache.spark.sql.kafka010.KafkaSourceProvider"
 WRITERS = 4  # Spark jobs in flight at once within a batch
+KEEP_BATCHES = 360  # batches/ kept: an hour of the default 10 s trigger
 # Kafka's consumer fetches at most 1 MB of a partition at a time by default; larger fetches
 # read a backlog faster (2M lines, 224 MB, in a warm driver: 1.2 s instead of 1.4)
 KAFKA_FETCH = {"kafka.max.partition.fetch.bytes": str(16 << 20), "kafka.fetch.max.bytes": str(64 << 20)}
@@ -90,6 +93,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                              "(about 10 s), so that the first batches run on compiled code; local masters "
                              "only, skipped with --available-now and in `analytics serve` (already warm) "
                              "[env LOG_ANALYTICS_WARM_UP=0 turns it off]")
+    parser.add_argument("--keep-batches", type=int, default=int(env("LOG_ANALYTICS_KEEP_BATCHES", str(KEEP_BATCHES))),
+                        help="how many of the newest batches keep their own results under batches/; older "
+                             "ones are deleted (the running totals are kept apart, in state/) "
+                             "[env LOG_ANALYTICS_KEEP_BATCHES]")
     parser.add_argument("--master", default=env("LOG_ANALYTICS_MASTER", None),
                         help="Spark master when run with python (spark-submit's --master wins); "
                              "default local[2] [env LOG_ANALYTICS_MASTER]")
@@ -98,6 +105,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args.checkpoint = (args.checkpoint or f"{args.output}/_checkpoint").rstrip("/")
     if args.trigger_seconds <= 0:
         parser.error("--trigger-seconds must be positive")
+    if args.keep_batches < 1:
+        parser.error("--keep-batches must be at least 1")
     return args
 
 
@@ -194,15 +203,14 @@ class BatchWriter:
     """The foreachBatch function: parse once, ten analytics, replay-safe writes.
     ``lag``: where to ask how far the stream is behind the topic (None: do not ask)."""
 
-    def __init__(self, spark, output: str, lag: TopicLag | None):
+    def __init__(self, spark, output: str, lag: TopicLag | None, keep_batches: int = KEEP_BATCHES):
         self.spark = spark
         self.output = output
         self.busy = threading.Lock()   # held while a batch runs, so a stop can wait for it
         self.stopping = threading.Event()
         self.lag = lag
-        # {analytic: (version, table)}: the newest total this process wrote, so that the
-        # next batch merges into it without reading it back (tables of several MB)
-        self.totals: dict = {}
+        self.keep_batches = keep_batches
+        self.swept = False  # batches/ older than the retention, left by an earlier run
 
     def __call__(self, messages, batch_id: int) -> None:
         with self.busy:
@@ -213,11 +221,10 @@ class BatchWriter:
     def _process(self, messages, batch_id: int) -> None:
         from pyspark.sql import functions as F
 
-        import analytics
         from analytics import parse, store
+        from analytics.batch import write_batch
 
         started = time.monotonic()
-        out = self.output
         lines = messages.select(
             "partition", "offset",
             F.posexplode(F.split(F.col("value").cast("string"), "\n", -1)).alias("line_in_message", "value"))
@@ -228,31 +235,13 @@ class BatchWriter:
                 F.max("offset").alias("last_offset")).collect()
             if not per_partition:
                 return
-            previous = {a.name: store.latest_version(self.spark, out, a.name, before=batch_id) for a in analytics.ALL}
-            store.write_batch(parsed, out, batch_id, workers=WRITERS,
-                              write_partial=lambda a, partial: self._analytic(a, partial, batch_id, previous[a.name]))
-            # a replay of this batch merges from `previous` again: keep it, drop what is older
-            kept = [v for v in previous.values() if v is not None]
-            if kept:
-                store.prune_totals(self.spark, out, keep_version=min(kept))
+            write_batch(parsed, self.output, batch_id, keep_batches=self.keep_batches, workers=WRITERS)
         finally:
             parsed.unpersist()
+        if not self.swept:
+            store.prune_batches(self.spark, self.output, before=batch_id - self.keep_batches + 1)
+            self.swept = True
         self._report(batch_id, per_partition, time.monotonic() - started)
-
-    def _analytic(self, analytic, partial, batch_id: int, previous_version: int | None) -> None:
-        """Write this batch's partial, then the running total merged from the previous version."""
-        from analytics import store
-
-        out = self.output
-        store.write_table(self.spark, store.batch_path(out, analytic.name, batch_id), partial)
-        total = partial
-        if previous_version is not None:
-            version, previous = self.totals.get(analytic.name, (None, None))
-            if version != previous_version:  # first batch of this process, or a replay
-                previous = store.read_version(self.spark, out, analytic.name, previous_version)
-            total = analytic.merge(previous, partial)
-        store.write_totals(self.spark, out, batch_id, {analytic.name: total})
-        self.totals[analytic.name] = (batch_id, total)
 
     def _report(self, batch_id: int, per_partition: list, elapsed: float) -> None:
         lines = sum(row["lines"] for row in per_partition)
@@ -344,7 +333,7 @@ def run(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
               .options(**KAFKA_FETCH))
     if args.max_offsets_per_trigger:
         reader = reader.option("maxOffsetsPerTrigger", str(args.max_offsets_per_trigger))
-    writer = BatchWriter(spark, args.output, TopicLag(args))
+    writer = BatchWriter(spark, args.output, TopicLag(args), args.keep_batches)
     stream = (reader.load().writeStream.foreachBatch(writer)
               .option("checkpointLocation", args.checkpoint)
               .queryName("log-analytics"))
@@ -384,6 +373,7 @@ def _forwarded(args: argparse.Namespace) -> list[str]:
             "--output", absolute(args.output), "--checkpoint", absolute(args.checkpoint),
             "--trigger-seconds", f"{args.trigger_seconds!r}", "--starting-offsets", args.starting_offsets,
             *(["--max-offsets-per-trigger", str(args.max_offsets_per_trigger)] if args.max_offsets_per_trigger else []),
+            "--keep-batches", str(args.keep_batches),
             *(["--available-now"] if args.available_now else [])]
 
 

@@ -34,10 +34,22 @@ def valid(parsed: DataFrame) -> DataFrame:
 
 class Source:
     """An aggregate of the output of :func:`analytics.parse.parse` (records and rejects,
-    told apart by ``reject_reason``) that analytics derive their partials from."""
+    told apart by ``reject_reason``) that analytics derive their partials from.
 
-    def __init__(self, name: str, aggregate: Callable[[DataFrame], DataFrame]):
-        self.name, self.aggregate = name, aggregate
+    ``keys`` begin with ``date``, the log's local calendar day (null for what has no
+    date: rejected lines); ``values`` maps each value column to its combine rule
+    (``sum``, ``min`` or ``max``). That is what the per-day state (:mod:`analytics.state`)
+    keeps and merges: the aggregate of two sets of lines is the aggregate of their rows
+    grouped by ``keys`` and combined by ``values``."""
+
+    def __init__(self, name: str, keys: tuple[str, ...], values: dict[str, str],
+                 aggregate: Callable[[DataFrame], DataFrame]):
+        assert keys[0] == "date", keys
+        self.name, self.keys, self.values, self.aggregate = name, keys, values, aggregate
+
+    @property
+    def columns(self) -> list[str]:
+        return [*self.keys, *self.values]
 
     def collect(self, parsed: DataFrame) -> pa.Table:
         """This source's aggregate of ``parsed``, computed by Spark, as an Arrow table."""
@@ -64,8 +76,10 @@ class Analytic:
         return [*self.keys, *self.values]
 
     def derive(self, source: pa.Table) -> pa.Table:
-        """This analytic's partial from its source's aggregate of the same lines."""
-        return source
+        """This analytic's aggregate from its source's rows, which may hold several days
+        and the same key more than once (the state of several days, several batches):
+        grouped by this analytic's keys, so the days are combined by the rules."""
+        return group(source, self.keys, self.values)
 
     def partial_of(self, source: pa.Table) -> pa.Table:
         """This analytic's partial, in its column order, from its source's aggregate."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 import time
@@ -48,22 +49,28 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser(
         "run", help="batch mode: parse log files, compute the ten analytics, write the output",
         description="Parse plain or .gz log files once, compute all ten analytics and write "
-                    "<out>/totals/<analytic>/version=0/, <out>/records/ and <out>/rejects/ "
+                    "the per-day state <out>/state/, <out>/records/ and <out>/rejects/ "
                     "as Parquet. Prints one summary line.",
     )
     run.add_argument("files", nargs="+", metavar="FILE", help="log files, plain or .gz (local paths or URIs)")
     output_flag(run)
     run.add_argument(
         "--overwrite", action="store_true", default=_truthy(_env("LOG_ANALYTICS_OVERWRITE")),
-        help="replace the totals/, records/, rejects/ and batches/ of an existing output "
+        help="replace the state/, records/, rejects/ and batches/ of an existing output "
              "instead of refusing (env LOG_ANALYTICS_OVERWRITE=1)",
     )
 
     rep = sub.add_parser(
         "report", help="print the report from the totals at the output",
-        description="Read the newest complete totals back and print every analytic.",
+        description="Read the per-day state back and print every analytic, over the whole "
+                    "history or over a range of days (the log's own local calendar dates). Rejected "
+                    "lines have no date: their count is always over the whole input.",
     )
     output_flag(rep)
+    rep.add_argument("--from", dest="first", type=_date, default=_env("LOG_ANALYTICS_FROM"), metavar="YYYY-MM-DD",
+                     help="first day of the range, inclusive (env LOG_ANALYTICS_FROM; default: the first day)")
+    rep.add_argument("--to", dest="last", type=_date, default=_env("LOG_ANALYTICS_TO"), metavar="YYYY-MM-DD",
+                     help="last day of the range, inclusive (env LOG_ANALYTICS_TO; default: the last day)")
     rep.add_argument(
         "--format", choices=("table", "json"), default=_env("LOG_ANALYTICS_FORMAT", "table"),
         help="readable tables or JSON (env LOG_ANALYTICS_FORMAT; default %(default)s)",
@@ -91,6 +98,13 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date of the form YYYY-MM-DD: {text!r}") from None
+
+
 def _forwarded(args) -> list[str]:
     """The command line the service runs for ``args``: every setting explicit, local
     paths absolute (the service has its own working folder and environment)."""
@@ -100,7 +114,9 @@ def _forwarded(args) -> list[str]:
         return ["run", *[absolute(f) for f in args.files], "--output", absolute(args.output),
                 *(["--overwrite"] if args.overwrite else [])]
     return ["report", "--output", absolute(args.output), "--format", args.format,
-            *(["--top", str(args.top)] if args.top is not None else [])]
+            *(["--top", str(args.top)] if args.top is not None else []),
+            *(["--from", args.first.isoformat()] if args.first else []),
+            *(["--to", args.last.isoformat()] if args.last else [])]
 
 
 def _is_local(uri: str) -> bool:
@@ -113,7 +129,8 @@ def _local_path(uri: str) -> str:
 
 
 def cmd_run(args) -> int:
-    from . import parse as P, store
+    from . import parse as P, state, store
+    from .batch import write_batch
     from .missing_values import ANALYTIC as MISSING
     from .session import spark_session
     from pyspark import StorageLevel
@@ -127,7 +144,7 @@ def cmd_run(args) -> int:
         if not _is_local(f) and not store.exists(spark, f):
             raise UserError(f"no such file: {f}")
     out = args.output
-    layout = [store.TOTALS, store.RECORDS, store.REJECTS, store.BATCHES]
+    layout = [state.STATE, store.RECORDS, store.REJECTS, store.BATCHES]
     present = [d for d in layout if store.exists(spark, store.join(out, d))]
     if present and not args.overwrite:
         raise UserError(f"output {out} already holds {', '.join(present)}; pass --overwrite to replace it")
@@ -136,7 +153,7 @@ def cmd_run(args) -> int:
 
     cached = P.for_cache(P.parse(P.read_lines(spark, args.files))).persist(StorageLevel.MEMORY_AND_DISK_DESER)
     cached.count()  # build the cache once, before the writers share it
-    partials = store.write_batch(cached, out, 0, lambda a, partial: store.write_totals(spark, out, 0, {a.name: partial}))
+    partials = write_batch(cached, out, 0)
     cached.unpersist()
     lines = MISSING.lines(partials[MISSING.name])
     seconds = time.monotonic() - started
@@ -149,7 +166,7 @@ def cmd_run(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from . import report as R, store
+    from . import report as R, state
     from .session import spark_session
 
     if args.top is not None:
@@ -159,14 +176,19 @@ def cmd_report(args) -> int:
             raise UserError(f"--top must be a whole number, not {args.top!r}") from None
         if args.top < 1:
             raise UserError("--top must be at least 1")
+    for flag in ("first", "last"):  # from the environment: not checked by argparse
+        if isinstance(getattr(args, flag), str):
+            try:
+                setattr(args, flag, _date(getattr(args, flag)))
+            except argparse.ArgumentTypeError as e:
+                raise UserError(f"--{'from' if flag == 'first' else 'to'}: {e}") from None
+    if args.first and args.last and args.first > args.last:
+        raise UserError(f"--from {args.first} is after --to {args.last}")
     spark = spark_session("log-analytics-report", args.master)
-    totals = store.read_totals(spark, args.output)
+    totals = state.read_totals(spark, args.output, args.first, args.last)
     if not totals:
         raise UserError(f"no totals at {args.output} (run `python -m analytics run` or the stream first)")
-    try:
-        rep = R.build(totals, args.top)
-    except R.MissingTotals as e:
-        raise UserError(f"incomplete totals at {args.output}: none for {e}") from None
+    rep = R.build(totals, args.top, args.first, args.last)
     print(R.to_json(rep) if args.format == "json" else R.to_table(rep))
     return 0
 

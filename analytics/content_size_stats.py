@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from .base import Analytic
+from .base import Analytic, group
 from .sources import LINE_STATS
 
 
@@ -22,11 +22,11 @@ class ContentSizeStats(Analytic):
     def derive(self, source):
         names = {"size_count": "count", "null_content_size": "null_count", "size_sum": "sum",
                  "size_sum_squares": "sum_squares", "size_min": "min", "size_max": "max"}
-        return source.select(list(names)).rename_columns(list(names.values()))
+        return group(source.select(list(names)).rename_columns(list(names.values())), (), self.values)
 
     def view(self, total, top=None):
         r = total.to_pylist()[0]
-        n, s, ss = int(r["count"]), int(r["sum"] or 0), int(r["sum_squares"] or 0)
+        n, s, ss = int(r["count"] or 0), int(r["sum"] or 0), int(r["sum_squares"] or 0)
         mean = s / n if n else None
         stddev = None
         if n >= 2:
@@ -34,7 +34,7 @@ class ContentSizeStats(Analytic):
             stddev = math.sqrt(var)
         return {
             "count": n,
-            "null_count": int(r["null_count"]),
+            "null_count": int(r["null_count"] or 0),
             "sum": s,
             "mean": mean,
             "stddev": stddev,

@@ -5,7 +5,7 @@ under a null key but are not ranked.
 """
 
 from .base import RequestsPerKey
-from .sources import REQUESTS_BY_ENDPOINT
+from .sources import REQUESTS_BY_DATE_ENDPOINT
 
-ANALYTIC = RequestsPerKey("frequent_endpoints", "endpoint", default_top=20, source=REQUESTS_BY_ENDPOINT,
+ANALYTIC = RequestsPerKey("frequent_endpoints", "endpoint", default_top=20, source=REQUESTS_BY_DATE_ENDPOINT,
                           count="requests")

@@ -16,18 +16,18 @@ from .sources import LINE_STATS
 class MissingValues(Analytic):
     name = "missing_values"
     values = {"records": "sum", "rejected": "sum", **{f"null_{c}": "sum" for c in RECORD_COLUMNS}}
-    source = LINE_STATS  # derive: the columns above, selected by partial()
+    source = LINE_STATS  # derive: the columns above, summed over the days
 
     def view(self, total, top=None):
         r = total.to_pylist()[0]
-        out = {c: int(r[f"null_{c}"]) for c in RECORD_COLUMNS}
-        out["rejected_lines"] = int(r["rejected"])
+        out = {c: int(r[f"null_{c}"] or 0) for c in RECORD_COLUMNS}  # null: no line at all
+        out["rejected_lines"] = int(r["rejected"] or 0)
         return out
 
     def lines(self, total) -> dict:
         """``{"total", "records", "rejected"}`` line counts from this analytic's total."""
         r = total.to_pylist()[0]
-        rec, rej = int(r["records"]), int(r["rejected"])
+        rec, rej = int(r["records"] or 0), int(r["rejected"] or 0)
         return {"total": rec + rej, "records": rec, "rejected": rej}
 
 

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
 from . import ALL, missing_values
 
 
-class MissingTotals(Exception):
-    """Some analytics have no complete totals at the output."""
+#: what a date range does not narrow: rejected lines have no date
+WHOLE_INPUT = ["lines.rejected", "lines.total", "missing_values.rejected_lines"]
 
 
-def build(totals: dict, top: int | None = None) -> dict[str, Any]:
-    """The report dict: ``lines`` then one entry per analytic of ``ALL``, in order."""
-    missing = [a.name for a in ALL if a.name not in totals]
-    if missing:
-        raise MissingTotals(", ".join(missing))
-    report: dict[str, Any] = {"lines": missing_values.ANALYTIC.lines(totals["missing_values"])}
+def build(totals: dict, top: int | None = None, first: dt.date | None = None,
+          last: dt.date | None = None) -> dict[str, Any]:
+    """The report dict: ``range`` (only when ``first`` or ``last`` is given: the days the
+    totals cover, both inclusive, and which figures stay whole-input), ``lines``, then one
+    entry per analytic of ``ALL``, in order."""
+    report: dict[str, Any] = {}
+    if first or last:
+        report["range"] = {"from": first and first.isoformat(), "to": last and last.isoformat(),
+                           "whole_input": WHOLE_INPUT}
+    report["lines"] = missing_values.ANALYTIC.lines(totals["missing_values"])
     for a in ALL:
         report[a.name] = a.view(totals[a.name], top)
     return report
@@ -56,11 +61,17 @@ def _table(rows: list[dict], title: str) -> str:
     return title + "\n" + "\n".join(body) + "\n"
 
 
+def _range_block(span: dict) -> str:
+    return (f"Days {span['from'] or 'first'} to {span['to'] or 'last'} (inclusive); "
+            f"rejected lines have no date and are counted over the whole input\n")
+
+
 def to_table(report: dict) -> str:
     """Readable text tables, one block per analytic."""
     kv = lambda d: [{"name": k, "value": v} for k, v in d.items()]  # noqa: E731
     nf = report["not_found"]
     blocks = [
+        *([_range_block(report["range"])] if "range" in report else []),
         _table(kv(report["lines"]), "Lines"),
         _table(kv(report["content_size_stats"]), "1. Content size (bytes)"),
         _table(kv(report["missing_values"]), "2. Missing values (nulls per column)"),

@@ -13,11 +13,12 @@ DEC = "decimal(38,0)"
 
 
 def _line_stats(parsed: DataFrame) -> DataFrame:
-    """One row: line counts, nulls per parsed column and the size statistics."""
+    """Per day: line counts, nulls per parsed column and the size statistics. Rejected
+    lines have no date: they are counted in the row whose date is null."""
     ok = F.col("reject_reason").isNull()
     size = F.col("content_size")  # null on rejects too
     dec = size.cast("decimal(20,0)")
-    return parsed.agg(
+    return parsed.groupBy(F.when(ok, F.col("date")).alias("date")).agg(
         count_where(ok).alias("records"),
         count_where(~ok).alias("rejected"),
         *[count_where(ok & F.col(c).isNull()).alias(f"null_{c}") for c in RECORD_COLUMNS],
@@ -33,12 +34,34 @@ def _requests_by_date_host(parsed: DataFrame) -> DataFrame:
     return valid(parsed).groupBy("date", "host").agg(F.count("*").alias("requests"))
 
 
-def _requests_by_endpoint(parsed: DataFrame) -> DataFrame:
-    """Requests per endpoint, and how many of them had a status other than 200."""
-    return valid(parsed).groupBy("endpoint").agg(
+def _requests_by_date_endpoint(parsed: DataFrame) -> DataFrame:
+    """Requests per day and endpoint, and how many of them had a status other than 200."""
+    return valid(parsed).groupBy("date", "endpoint").agg(
         F.count("*").alias("requests"), count_where(F.col("status") != 200).alias("not_ok"))
 
 
-LINE_STATS = Source("line_stats", _line_stats)
-REQUESTS_BY_DATE_HOST = Source("requests_by_date_host", _requests_by_date_host)
-REQUESTS_BY_ENDPOINT = Source("requests_by_endpoint", _requests_by_endpoint)
+def _requests_by_date_status(parsed: DataFrame) -> DataFrame:
+    return valid(parsed).groupBy("date", "status").agg(F.count("*").alias("requests"))
+
+
+NOT_FOUND_KEYS = ("date", "endpoint", "host", "hour")
+
+
+def _not_found(parsed: DataFrame) -> DataFrame:
+    return valid(parsed).where(F.col("status") == 404).groupBy(*NOT_FOUND_KEYS).agg(F.count("*").alias("count"))
+
+
+LINE_STATS = Source("line_stats", ("date",), {
+    "records": "sum", "rejected": "sum", **{f"null_{c}": "sum" for c in RECORD_COLUMNS},
+    "size_count": "sum", "size_sum": "sum", "size_sum_squares": "sum", "size_min": "min", "size_max": "max",
+}, _line_stats)
+REQUESTS_BY_DATE_HOST = Source("requests_by_date_host", ("date", "host"), {"requests": "sum"},
+                               _requests_by_date_host)
+REQUESTS_BY_DATE_ENDPOINT = Source("requests_by_date_endpoint", ("date", "endpoint"),
+                                   {"requests": "sum", "not_ok": "sum"}, _requests_by_date_endpoint)
+REQUESTS_BY_DATE_STATUS = Source("requests_by_date_status", ("date", "status"), {"requests": "sum"},
+                                 _requests_by_date_status)
+NOT_FOUND = Source("not_found", NOT_FOUND_KEYS, {"count": "sum"}, _not_found)
+
+#: every source, in the order the state is written
+ALL_SOURCES = (LINE_STATS, REQUESTS_BY_DATE_HOST, REQUESTS_BY_DATE_ENDPOINT, REQUESTS_BY_DATE_STATUS, NOT_FOUND)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from pyspark.sql import functions as F
-
-from .base import Analytic, Source, valid
+from .base import Analytic, group
+from .sources import REQUESTS_BY_DATE_STATUS
 
 
 class StatusCodes(Analytic):
     name = "status_codes"
     keys = ("status",)
     values = {"count": "sum"}
-    source = Source(name, lambda parsed: valid(parsed).groupBy("status").agg(F.count("*").alias("count")))
+    source = REQUESTS_BY_DATE_STATUS
+
+    def derive(self, source):
+        return group(source.select(["status", "requests"]).rename_columns(["status", "count"]), self.keys, self.values)
 
     def view(self, total, top=None):
         rows = total.sort_by([("count", "descending"), ("status", "ascending")]).to_pylist()

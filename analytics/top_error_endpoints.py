@@ -3,7 +3,7 @@ original design: 304, 206, 302... count as "errors" too). View: top 10
 ``[{"endpoint", "count"}]``; null endpoints are not ranked."""
 
 from .base import RequestsPerKey
-from .sources import REQUESTS_BY_ENDPOINT
+from .sources import REQUESTS_BY_DATE_ENDPOINT
 
-ANALYTIC = RequestsPerKey("top_error_endpoints", "endpoint", default_top=10, source=REQUESTS_BY_ENDPOINT,
+ANALYTIC = RequestsPerKey("top_error_endpoints", "endpoint", default_top=10, source=REQUESTS_BY_DATE_ENDPOINT,
                           count="not_ok")

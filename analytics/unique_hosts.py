@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import Analytic, group
+from .base import Analytic
 from .sources import REQUESTS_BY_DATE_HOST
 
 
@@ -10,9 +10,6 @@ class UniqueHosts(Analytic):
     name = "unique_hosts"
     keys = ("host",)
     source = REQUESTS_BY_DATE_HOST
-
-    def derive(self, source):
-        return group(source, ["host"], {})
 
     def view(self, total, top=None):
         return total.num_rows

@@ -98,18 +98,21 @@ def report(paths: list[str], top: int | None = None) -> dict:
     return report_of_text([line for p in paths for line in read_lines(p)], top)
 
 
-def report_for_lines(lines: list[bytes], top: int | None = None) -> dict:
+def report_for_lines(lines: list[bytes], top: int | None = None, first=None, last=None) -> dict:
     """The report JSON for raw lines (bytes, without their \\n), invalid UTF-8 replaced."""
-    return report_of_text([line.decode("utf-8", errors="replace") for line in lines], top)
+    return report_of_text([line.decode("utf-8", errors="replace") for line in lines], top, first, last)
 
 
-def report_of_text(lines: list[str], top: int | None = None) -> dict:
+def report_of_text(lines: list[str], top: int | None = None, first=None, last=None) -> dict:
+    """The report of ``lines``; with ``first``/``last`` (datetime.date, inclusive), of
+    the records of those days only, while rejected lines, which have no date, stay
+    counted over all of ``lines``."""
     recs, rejected = [], 0
     for line in lines:
         r = parse_line(line)
         if r is None:
             rejected += 1
-        else:
+        elif (first is None or r["date"] >= first) and (last is None or r["date"] <= last):
             recs.append(r)
 
     sizes = [r["content_size"] for r in recs if r["content_size"] is not None]
@@ -128,7 +131,12 @@ def report_of_text(lines: list[str], top: int | None = None) -> dict:
 
     missing = {c: sum(1 for r in recs if r[c] is None) for c in COLUMNS}
     missing["rejected_lines"] = rejected
+    span = {}
+    if first or last:
+        span["range"] = {"from": first and first.isoformat(), "to": last and last.isoformat(),
+                         "whole_input": ["lines.rejected", "lines.total", "missing_values.rejected_lines"]}
     return {
+        **span,
         "lines": {"total": len(recs) + rejected, "records": len(recs), "rejected": rejected},
         "content_size_stats": {
             "count": len(sizes),

@@ -91,8 +91,8 @@ def test_raw_tables(parsed):
                                "sum_squares": 100**2 + 0 + 200**2 + 300**2, "min": 0, "max": 300}]
     assert cs.schema.field("sum_squares").type == pa.decimal128(38, 0)
     nf = sorted(tuple(r.values()) for r in BY_NAME["not_found"].partial(parsed).to_pylist())
-    assert nf == [("/y", "a.com", date(1995, 8, 1), 10, 1), ("/y", "a.com", date(1995, 8, 2), 10, 1),
-                  ("/y", "b.org", date(1995, 8, 2), 0, 1)]
+    assert nf == [(date(1995, 8, 1), "/y", "a.com", 10, 1), (date(1995, 8, 2), "/y", "a.com", 10, 1),
+                  (date(1995, 8, 2), "/y", "b.org", 0, 1)]
     pairs = sorted(tuple(r.values()) for r in BY_NAME["daily_unique_hosts"].partial(parsed).to_pylist())
     assert pairs == [(date(1995, 8, 1), "a.com"), (date(1995, 8, 1), "b.org"),
                      (date(1995, 8, 2), "a.com"), (date(1995, 8, 2), "b.org"), (date(1995, 8, 2), "c.net")]

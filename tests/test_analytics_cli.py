@@ -37,8 +37,13 @@ def test_run_summary_and_layout(batch_output):
     line = res.stdout.strip()
     assert line.startswith("lines=53482 records=35694 rejects=17788 ")  # SOURCES.md counts
     assert "Traceback" not in res.stderr and "Exception" not in res.stderr
-    for name in ("content_size_stats", "not_found", "daily_unique_hosts"):
-        assert (out / "totals" / name / "version=0" / "_SUCCESS").exists()
+    # the per-day state: one folder per day of each source, the batch runner's is version 0
+    for source in ("line_stats", "requests_by_date_status", "requests_by_date_host"):
+        assert (out / "state" / source / "date=1995-08-01" / "version=0").is_dir()
+    # rejected lines have no date: their counts sit in the one undated folder
+    assert (out / "state" / "line_stats" / "date=__HIVE_DEFAULT_PARTITION__" / "version=0").is_dir()
+    assert not (out / "state" / "requests_by_date_host" / "date=__HIVE_DEFAULT_PARTITION__").exists()
+    assert (out / "state" / "_committed" / "batch_id=0").is_file()
     assert (out / "records" / "date=1995-08-01").is_dir()
     assert (out / "records" / "date=1995-08-01" / "batch_id=0").is_dir()
     assert (out / "rejects" / "batch_id=0" / "_SUCCESS").exists()
@@ -69,7 +74,7 @@ def test_refuses_existing_output(spark, batch_output, capsys):
     out, _ = batch_output
     assert main(["run", FILES[0], "--output", str(out)]) == 2
     err = capsys.readouterr().err.strip()
-    assert err == f"error: output {out} already holds totals, records, rejects; pass --overwrite to replace it"
+    assert err == f"error: output {out} already holds state, records, rejects; pass --overwrite to replace it"
 
 
 def test_missing_file_is_one_line():

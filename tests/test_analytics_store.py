@@ -1,30 +1,9 @@
-"""Totals versions on disk: newest complete version wins; pruning keeps newer ones."""
+"""Records, rejects and small tables on disk, keyed by batch."""
 
-from analytics import BY_NAME, store
+from analytics import store
 from analytics.parse import parse
 
-KEPT = [BY_NAME["unique_hosts"], BY_NAME["frequent_hosts"]]  # two analytics are enough here
 LINE = 'h{} - - [01/Aug/1995:00:00:01 -0400] "GET / HTTP/1.0" 200 5'
-
-
-def test_versions_read_and_prune(spark, tmp_path):
-    out = f"file://{tmp_path}/out"
-    unique = BY_NAME["unique_hosts"]
-    for version, hosts in ((0, 1), (1, 2), (2, 3)):
-        df = parse(spark.createDataFrame([(LINE.format(i),) for i in range(hosts)], "value string"))
-        store.write_totals(spark, out, version, {a.name: a.partial(df) for a in KEPT})
-    # version 2 is incomplete: its _SUCCESS marker is missing (a crash mid-write)
-    (tmp_path / "out/totals/unique_hosts/version=2/_SUCCESS").unlink()
-    totals = store.read_totals(spark, out)
-    assert set(totals) == {a.name for a in KEPT}  # analytics with no totals are left out
-    assert unique.view(totals["unique_hosts"]) == 2          # newest complete: version 1
-    assert BY_NAME["frequent_hosts"].view(totals["frequent_hosts"]) == [
-        {"host": f"h{i}", "count": 1} for i in range(3)]     # version 2 is complete there
-    deleted = store.prune_totals(spark, out, keep_version=2)
-    assert len(deleted) == 2 * len(KEPT)
-    left = sorted(p.name for p in (tmp_path / "out/totals/unique_hosts").iterdir())
-    assert left == ["version=2"]  # incomplete, but newer than keep_version: left alone
-    assert store.read_totals(spark, out).get("unique_hosts") is None
 
 
 def test_records_and_rejects_keyed_by_batch(spark, tmp_path):

@@ -91,10 +91,12 @@ def test_stream_totals_equal_the_reference_over_many_batches(stack, real_lines):
     # the layout of DESIGN.md is there, in HDFS, seen through WebHDFS
     client = InsecureClient(stack.WEBHDFS_URL)
     root = output.removeprefix(stack.HDFS_URI)
-    assert set(client.list(root)) >= {"batches", "totals", "records", "rejects", "_checkpoint"}
+    assert set(client.list(root)) >= {"batches", "state", "records", "rejects", "_checkpoint"}
     assert len(client.list(f"{root}/batches/status_codes")) == len(progress)
-    # old totals versions are pruned: at most the newest and the one it was merged from
-    assert len(client.list(f"{root}/totals/unique_hosts")) <= 2
+    # old state versions are pruned: at most the newest and the one it was merged from
+    days = client.list(f"{root}/state/requests_by_date_host")
+    assert len(days) == len(report_for_lines(real_lines)["daily_unique_hosts"])
+    assert all(1 <= len(client.list(f"{root}/state/requests_by_date_host/{day}")) <= 2 for day in days)
 
 
 def test_packed_messages_give_the_same_totals(stack, real_lines):

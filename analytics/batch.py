@@ -1,0 +1,49 @@
+"""One batch of parsed lines, written: its records, its rejects, each analytic's partial
+and the per-day state (the stream's micro-batch, and the batch runner's batch 0)."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+from pyspark.sql import DataFrame
+
+from . import ALL, state, store
+from .base import side_by_side
+from .parse import records, rejects
+from .sources import ALL_SOURCES
+
+
+def write_batch(parsed: DataFrame, out: str, batch_id: int, keep_batches: int | None = None,
+                workers: int = 3) -> dict[str, pa.Table]:
+    """Write batch ``batch_id`` of ``parsed`` (the cached output of
+    :func:`analytics.parse.for_cache`) and return each analytic's partial by name.
+
+    ``keep_batches``: write each partial under ``batches/`` too and keep the newest
+    ``keep_batches`` batches there (None: write none, as the batch runner does).
+    Three lanes run side by side: records (the biggest job), rejects, and the analytics:
+    five aggregations, then their merge into the state of the days they touch. The batch
+    is marked committed in the state once all three are written."""
+    spark = parsed.sparkSession
+
+    def analytics_lane() -> dict[str, pa.Table]:
+        aggregates = {s: s.aggregate(parsed).persist() for s in ALL_SOURCES}
+        try:
+            collected = dict(zip(ALL_SOURCES, side_by_side([a.toArrow for a in aggregates.values()], workers)))
+            partials = {a.name: a.partial_of(collected[a.source]) for a in ALL}
+            writes = [lambda s=s: state.merge(spark, out, batch_id, s, aggregates[s], state.days_of(collected[s]))
+                      for s in ALL_SOURCES]
+            if keep_batches is not None:
+                writes += [lambda a=a: store.write_table(spark, store.batch_path(out, a.name, batch_id), partials[a.name])
+                           for a in ALL]
+            side_by_side(writes, workers)
+        finally:
+            for aggregate in aggregates.values():
+                aggregate.unpersist()
+        return partials
+
+    *_, partials = side_by_side([lambda: store.write_records(records(parsed), out, batch_id),
+                                 lambda: store.write_rejects(rejects(parsed), out, batch_id),
+                                 analytics_lane], 3)
+    state.commit(spark, out, batch_id)
+    if keep_batches is not None:
+        store.delete_batch(spark, out, batch_id - keep_batches)
+    return partials

@@ -1,0 +1,149 @@
+"""The running totals, kept per calendar day and merged by Spark (I/O lives here, at the edge).
+
+Layout under an output URI::
+
+    <out>/state/<source>/date=D/version=N/   the total of every line of day D in batches
+                                             0..N, for one source (analytics.sources);
+                                             date=__HIVE_DEFAULT_PARTITION__ holds what has
+                                             no date (rejected lines)
+    <out>/state/_committed/batch_id=N        batch N's state is all written
+
+A batch merges its aggregate of each source with the previous version of only the days it
+touches: Spark reads those days' state, groups the union by the source's keys, combines
+the values by their rules and writes ``version=N`` of those days (dynamic partition
+overwrite). Nothing of the history passes through the driver, and days the batch does not
+touch are not read. The cost of a batch is its own lines plus the state of its days.
+
+Exactly once: batch N merges from the newest version older than N, and overwrites its own
+``version=N``, so a replay after a crash writes the same state. A day keeps its two newest
+versions: the newest, and the one a replay of it would merge from. A reader takes, per
+day, the newest version no newer than the last committed batch, so it never sees half a
+batch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from . import ALL, sources
+from .base import side_by_side
+from .store import delete, join, list_dirs, touch
+
+STATE, COMMITTED = "state", "_committed"
+NO_DATE = "__HIVE_DEFAULT_PARTITION__"  # Spark's directory name for a null partition value
+_RULES = {"sum": F.sum, "min": F.min, "max": F.max}
+
+
+def source_path(out: str, source) -> str:
+    return join(out, STATE, source.name)
+
+
+def _date_dir(day: dt.date | None) -> str:
+    return f"date={NO_DATE if day is None else day.isoformat()}"
+
+
+def _day_of(dirname: str) -> dt.date | None:
+    value = dirname.removeprefix("date=")
+    return None if value == NO_DATE else dt.date.fromisoformat(value)
+
+
+def _versions(spark, out: str, source, day_dir: str) -> list[int]:
+    return sorted(int(d.removeprefix("version=")) for d in list_dirs(spark, join(source_path(out, source), day_dir))
+                  if d.startswith("version="))
+
+
+def days_of(partial: pa.Table) -> list[dt.date | None]:
+    """The days (None: no date) that a source's aggregate of a batch touches."""
+    return pc.unique(partial.column("date")).to_pylist()
+
+
+def merge(spark, out: str, batch_id: int, source, aggregate: DataFrame, days: list) -> None:
+    """Merge batch ``batch_id``'s ``aggregate`` of ``source`` (touching ``days``, see
+    :func:`days_of`) into the state: ``version=batch_id`` of each of those days. Safe
+    to run again for the same batch (a replay). The batch is committed by :func:`commit`."""
+    if not days:
+        return
+    base = source_path(out, source)
+    previous = {}
+    for day in days:
+        older = [v for v in _versions(spark, out, source, _date_dir(day)) if v < batch_id]
+        if older:
+            previous[_date_dir(day)] = older[-1]
+    frames = aggregate.select(source.columns)
+    if previous:
+        paths = [join(base, d, f"version={v}") for d, v in previous.items()]
+        frames = frames.unionByName(_read(spark, base, source, paths))
+    # partitioned by day alone, the grouping needs no second shuffle and each day is
+    # written by one task: one file per day, not one per shuffle partition
+    merged = frames.repartition("date").groupBy(*source.keys).agg(
+        *[_RULES[rule](c).alias(c) for c, rule in source.values.items()])
+    (merged.withColumn("version", F.lit(batch_id))
+     .write.mode("overwrite").option("partitionOverwriteMode", "dynamic")
+     .partitionBy("date", "version").parquet(base))
+    for day_dir, version in previous.items():  # keep what a replay of this batch merges from
+        for old in _versions(spark, out, source, day_dir):
+            if old < version:
+                delete(spark, join(base, day_dir, f"version={old}"))
+
+
+def _read(spark, base: str, source, paths: list[str]) -> DataFrame:
+    return spark.read.schema(schema(spark, source)).option("basePath", base).parquet(*paths).select(source.columns)
+
+
+def schema(spark, source):
+    """The Spark schema of a source's state: that of its aggregate (no job runs)."""
+    from .parse import parse
+    return source.aggregate(parse(spark.createDataFrame([], "value string"))).schema
+
+
+def commit(spark, out: str, batch_id: int) -> None:
+    """Mark batch ``batch_id``'s state written; forget markers older than the one before."""
+    touch(spark, join(out, STATE, COMMITTED, f"batch_id={batch_id}"))
+    for n in committed_batches(spark, out):
+        if n < batch_id - 1:
+            delete(spark, join(out, STATE, COMMITTED, f"batch_id={n}"))
+
+
+def committed_batches(spark, out: str) -> list[int]:
+    return sorted(int(name.removeprefix("batch_id=")) for name in list_dirs(spark, join(out, STATE, COMMITTED), files=True)
+                  if name.startswith("batch_id="))
+
+
+def last_committed(spark, out: str) -> int | None:
+    done = committed_batches(spark, out)
+    return done[-1] if done else None
+
+
+def read_source(spark, out: str, source, first: dt.date | None = None, last: dt.date | None = None,
+                upto: int | None = None) -> pa.Table:
+    """One source's state over the days ``first``..``last`` (inclusive; None: open), plus
+    its undated rows, as of batch ``upto`` (default: the last committed), as Arrow."""
+    base = source_path(out, source)
+    paths = []
+    for day_dir in list_dirs(spark, base):
+        if not day_dir.startswith("date="):
+            continue
+        day = _day_of(day_dir)
+        if day is not None and ((first and day < first) or (last and day > last)):
+            continue
+        done = [v for v in _versions(spark, out, source, day_dir) if upto is None or v <= upto]
+        if done:
+            paths.append(join(base, day_dir, f"version={done[-1]}"))
+    frame = _read(spark, base, source, paths) if paths else spark.createDataFrame([], schema(spark, source))
+    return frame.toArrow()
+
+
+def read_totals(spark, out: str, first: dt.date | None = None, last: dt.date | None = None) -> dict[str, pa.Table]:
+    """``{analytic name: table}`` over the days ``first``..``last`` (inclusive; None:
+    open) as of the last committed batch; ``{}`` if no batch was committed."""
+    upto = last_committed(spark, out)
+    if upto is None:
+        return {}
+    read = side_by_side([lambda s=s: read_source(spark, out, s, first, last, upto) for s in sources.ALL_SOURCES])
+    tables = dict(zip(sources.ALL_SOURCES, read))
+    return {a.name: a.derive(tables[a.source]).select(a.columns) for a in ALL}

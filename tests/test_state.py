@@ -1,0 +1,144 @@
+"""The per-day state, batch by batch, against the independent pure-Python reference
+(tests/reference.py): random splits of real lines into batches, lines that arrive late for
+earlier days, date ranges, a replay after a crash, and the retention of batches/."""
+
+import datetime as dt
+import random
+import sys
+from pathlib import Path
+
+import pytest
+
+from analytics import report, state, store
+from analytics.batch import write_batch
+from analytics.parse import for_cache, parse
+
+sys.path.insert(0, str(Path(__file__).parent))
+import reference  # noqa: E402
+
+DATA = Path(__file__).resolve().parent / "data"  # real logs, see data/SOURCES.md
+TOP = 1000  # every ranked list whole: the comparison covers every key
+
+
+def _lines() -> list[str]:
+    """About 600 real lines over ten days (17-20 May 2015, 22-27 Oct 2021), a few rejects."""
+    rng = random.Random(16)
+    elastic = reference.read_lines(str(DATA / "elastic_apache_logs_2015-05.log.gz"))
+    secrepo = reference.read_lines(str(DATA / "secrepo_access_2021-10-22_to_27.log.gz"))
+    return rng.sample(elastic, 300) + rng.sample(secrepo, 300) + ["", "garbage", elastic[8898]]
+
+
+LINES = _lines()
+DAYS = sorted({r["date"] for r in map(reference.parse_line, LINES) if r})
+
+
+def run_batches(spark, out: str, batches: list[list[str]], first_id: int = 0, keep_batches=None) -> None:
+    for batch_id, batch in enumerate(batches, first_id):
+        parsed = for_cache(parse(spark.createDataFrame([(x,) for x in batch], "value string"))).persist()
+        write_batch(parsed, out, batch_id, keep_batches=keep_batches)
+        parsed.unpersist()
+
+
+def got(spark, out: str, first=None, last=None) -> dict:
+    return report.build(state.read_totals(spark, out, first, last), TOP, first, last)
+
+
+def want(lines, first=None, last=None) -> dict:
+    return reference.report_of_text(lines, TOP, first, last)
+
+
+@pytest.fixture(scope="module")
+def in_order(spark, tmp_path_factory):
+    """The lines in time order, in four batches (each touches a few days), then a batch
+    of lines that come late: their days were already written by earlier batches."""
+    out = f"file://{tmp_path_factory.mktemp('state')}/in-order"
+    dated = sorted((r["timestamp"], x) for x in LINES if (r := reference.parse_line(x)))
+    ordered = [x for _, x in dated]
+    late = ordered[:40:3] + ordered[300:340:4]  # a few lines of the first days of each file, again
+    batches = [ordered[k * 150:(k + 1) * 150] for k in range(4)]
+    batches[-1] += ordered[600:]  # the rest, and the rejects below
+    batches.append(late + ["", "garbage"])
+    run_batches(spark, out, batches)
+    return out, [x for b in batches for x in b]
+
+
+def test_totals_after_batches_in_time_order_and_late_lines(spark, in_order):
+    out, lines = in_order
+    reference.assert_same(got(spark, out), want(lines))
+
+
+def test_a_batch_rewrites_only_the_days_it_touches(spark, in_order, tmp_path):
+    out, _ = in_order
+    base = Path(out.removeprefix("file://")) / "state" / "requests_by_date_host"
+    versions = {d.name: sorted(v.name for v in d.iterdir()) for d in base.iterdir()}
+    # the late batch (4) touched the first days of each file only; no day keeps more than two
+    touched = {d for d, v in versions.items() if "version=4" in v}
+    assert touched and touched < set(versions), versions
+    assert all(1 <= len(v) <= 2 for v in versions.values()), versions
+
+
+@pytest.mark.parametrize("first, last", [
+    (DAYS[1], DAYS[1]),            # one day
+    (DAYS[0], DAYS[2]),            # several days
+    (DAYS[5], None),               # open-ended: from a day on
+    (None, DAYS[3]),               # open-ended: up to a day
+    (dt.date(2016, 1, 1), dt.date(2016, 12, 31)),  # between the files: no data at all
+    (dt.date(1999, 1, 1), None),   # everything after a day before the first
+])
+def test_ranges_equal_the_reference_over_those_days(spark, in_order, first, last):
+    out, lines = in_order
+    reference.assert_same(got(spark, out, first, last), want(lines, first, last))
+
+
+def test_a_range_with_no_data_keeps_the_shape_and_the_whole_input_rejects(spark, in_order):
+    out, lines = in_order
+    empty = got(spark, out, dt.date(2000, 1, 1), dt.date(2000, 1, 2))
+    assert empty["lines"]["records"] == 0 and empty["unique_hosts"] == 0
+    assert empty["lines"]["rejected"] == sum(reference.parse_line(x) is None for x in lines) > 0
+    assert empty["range"] == {"from": "2000-01-01", "to": "2000-01-02", "whole_input": report.WHOLE_INPUT}
+    assert empty["content_size_stats"]["count"] == 0 and empty["not_found"]["daily"] == []
+
+
+def test_random_splits_give_the_same_state(spark, tmp_path):
+    rng = random.Random(2026)
+    lines = LINES[:]
+    rng.shuffle(lines)  # every batch touches many days, in any order
+    cuts = sorted(rng.sample(range(1, len(lines)), 3))
+    batches = [lines[a:b] for a, b in zip([0, *cuts], [*cuts, len(lines)])]
+    out = f"file://{tmp_path}/random"
+    run_batches(spark, out, batches)
+    reference.assert_same(got(spark, out), want(lines))
+    reference.assert_same(got(spark, out, DAYS[2], DAYS[6]), want(lines, DAYS[2], DAYS[6]))
+
+
+def test_a_batch_replayed_after_a_crash_counts_once(spark, tmp_path):
+    out = f"file://{tmp_path}/replay"
+    first, second = LINES[:300], LINES[300:]
+    run_batches(spark, out, [first])
+    # batch 1 crashes after merging part of its state and before committing it
+    parsed = for_cache(parse(spark.createDataFrame([(x,) for x in second], "value string"))).persist()
+    from analytics.sources import ALL_SOURCES
+    source = ALL_SOURCES[1]
+    aggregate = source.aggregate(parsed)
+    state.merge(spark, out, 1, source, aggregate, state.days_of(aggregate.toArrow()))
+    parsed.unpersist()
+    # a reader sees batch 0 only: the half-written batch 1 is not committed
+    reference.assert_same(got(spark, out), want(first))
+    # the replay of batch 1 (the same id, the same lines) writes the same state, once
+    run_batches(spark, out, [second], first_id=1)
+    run_batches(spark, out, [second], first_id=1)
+    reference.assert_same(got(spark, out), want(LINES))
+
+
+def test_batches_are_kept_for_the_retention_only(spark, tmp_path):
+    out = f"file://{tmp_path}/kept"
+    batches = [LINES[k * 100:(k + 1) * 100] for k in range(5)]
+    run_batches(spark, out, batches, keep_batches=2)
+    kept = sorted(p.name for p in (tmp_path / "kept" / "batches" / "status_codes").iterdir())
+    assert kept == ["batch_id=3", "batch_id=4"]
+    # what batches/ keeps is each batch's own result; the totals are whole
+    one = store.read_table(spark, store.batch_path(out, "status_codes", 4)).to_pylist()
+    assert sum(r["count"] for r in one) == want(batches[4])["lines"]["records"]
+    reference.assert_same(got(spark, out), want(LINES[:500]))
+    # a sweep (what the stream does when it starts) removes what an earlier run left
+    assert store.prune_batches(spark, out, before=4) == 10  # batch 3 of each analytic
