@@ -49,6 +49,7 @@ CONNECTOR_PREFIXES = ("spark-sql-kafka-0-10", "spark-token-provider-kafka-0-10",
 KAFKA_SOURCE_CLASS = "org.apache.spark.sql.kafka010.KafkaSourceProvider"
 WRITERS = 4  # Spark jobs in flight at once within a batch
 KEEP_BATCHES = 360  # batches/ kept: an hour of the default 10 s trigger
+COMPACT_EVERY = 60  # seconds between two looks for closed days
 # Kafka's consumer fetches at most 1 MB of a partition at a time by default; larger fetches
 # read a backlog faster (2M lines, 224 MB, in a warm driver: 1.2 s instead of 1.4)
 KAFKA_FETCH = {"kafka.max.partition.fetch.bytes": str(16 << 20), "kafka.fetch.max.bytes": str(64 << 20)}
@@ -97,6 +98,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="how many of the newest batches keep their own results under batches/; older "
                              "ones are deleted (the running totals are kept apart, in state/) "
                              "[env LOG_ANALYTICS_KEEP_BATCHES]")
+    parser.add_argument("--compact-after", type=float, default=float(env("LOG_ANALYTICS_COMPACT_AFTER", "60")),
+                        metavar="MINUTES",
+                        help="a day no batch has written to for this long is closed: its records are "
+                             "rewritten as a few files (python -m analytics compact does it on demand); "
+                             "0: never [env LOG_ANALYTICS_COMPACT_AFTER]")
     parser.add_argument("--master", default=env("LOG_ANALYTICS_MASTER", None),
                         help="Spark master when run with python (spark-submit's --master wins); "
                              "default local[2] [env LOG_ANALYTICS_MASTER]")
@@ -107,6 +113,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--trigger-seconds must be positive")
     if args.keep_batches < 1:
         parser.error("--keep-batches must be at least 1")
+    if args.compact_after < 0:
+        parser.error("--compact-after must be 0 (never) or more")
     return args
 
 
@@ -203,7 +211,8 @@ class BatchWriter:
     """The foreachBatch function: parse once, ten analytics, replay-safe writes.
     ``lag``: where to ask how far the stream is behind the topic (None: do not ask)."""
 
-    def __init__(self, spark, output: str, lag: TopicLag | None, keep_batches: int = KEEP_BATCHES):
+    def __init__(self, spark, output: str, lag: TopicLag | None, keep_batches: int = KEEP_BATCHES,
+                 compact_after: float = 0):
         self.spark = spark
         self.output = output
         self.busy = threading.Lock()   # held while a batch runs, so a stop can wait for it
@@ -211,6 +220,8 @@ class BatchWriter:
         self.lag = lag
         self.keep_batches = keep_batches
         self.swept = False  # batches/ older than the retention, left by an earlier run
+        self.compact_after = compact_after * 60  # seconds; 0: never
+        self.compacted_at = None  # when closed days were last looked for (monotonic)
 
     def __call__(self, messages, batch_id: int) -> None:
         with self.busy:
@@ -241,7 +252,17 @@ class BatchWriter:
         if not self.swept:
             store.prune_batches(self.spark, self.output, before=batch_id - self.keep_batches + 1)
             self.swept = True
+        self._compact()
         self._report(batch_id, per_partition, time.monotonic() - started)
+
+    def _compact(self) -> None:
+        """Compact the closed days' records, looking at most once a minute (a listing of
+        every day's records folder)."""
+        from analytics.compact import compact
+
+        if self.compact_after and (self.compacted_at is None or time.monotonic() - self.compacted_at >= COMPACT_EVERY):
+            compact(self.spark, self.output, self.compact_after, log=lambda line: print(line, flush=True))
+            self.compacted_at = time.monotonic()
 
     def _report(self, batch_id: int, per_partition: list, elapsed: float) -> None:
         lines = sum(row["lines"] for row in per_partition)
@@ -333,7 +354,7 @@ def run(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
               .options(**KAFKA_FETCH))
     if args.max_offsets_per_trigger:
         reader = reader.option("maxOffsetsPerTrigger", str(args.max_offsets_per_trigger))
-    writer = BatchWriter(spark, args.output, TopicLag(args), args.keep_batches)
+    writer = BatchWriter(spark, args.output, TopicLag(args), args.keep_batches, args.compact_after)
     stream = (reader.load().writeStream.foreachBatch(writer)
               .option("checkpointLocation", args.checkpoint)
               .queryName("log-analytics"))
@@ -373,7 +394,7 @@ def _forwarded(args: argparse.Namespace) -> list[str]:
             "--output", absolute(args.output), "--checkpoint", absolute(args.checkpoint),
             "--trigger-seconds", f"{args.trigger_seconds!r}", "--starting-offsets", args.starting_offsets,
             *(["--max-offsets-per-trigger", str(args.max_offsets_per_trigger)] if args.max_offsets_per_trigger else []),
-            "--keep-batches", str(args.keep_batches),
+            "--keep-batches", str(args.keep_batches), "--compact-after", f"{args.compact_after!r}",
             *(["--available-now"] if args.available_now else [])]
 
 

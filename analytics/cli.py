@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
                "`python -m analytics serve` is running). `python -m analytics COMMAND --help` "
                "explains each flag.",
     )
-    sub = p.add_subparsers(dest="command", required=True, metavar="{run,report,serve}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="{run,report,compact,serve}")
 
     def output_flag(sp):
         sp.add_argument(
@@ -81,6 +81,21 @@ def build_parser() -> argparse.ArgumentParser:
              "10 hosts, 20 endpoints, 10 error endpoints, 20 for the 404 lists. Daily and "
              "hourly series are always complete (env LOG_ANALYTICS_TOP)",
     )
+    comp = sub.add_parser(
+        "compact", help="rewrite the records of closed days as a few files each",
+        description="Each batch writes its records of a day to a folder of its own. Once a day is "
+                    "closed, this rewrites its records as a few files (about 256 MB each) and deletes "
+                    "the batch folders, safely while a stream runs. A day is closed when no batch has "
+                    "written to it for --idle-minutes, or when named with --day. The newest committed "
+                    "batch is never compacted: a stream may still replay it.",
+    )
+    output_flag(comp)
+    comp.add_argument("--day", action="append", type=_date, metavar="YYYY-MM-DD",
+                      help="compact this day now, however recently it was written (repeatable); "
+                           "default: every day idle for --idle-minutes")
+    comp.add_argument("--idle-minutes", type=float, default=float(_env("LOG_ANALYTICS_IDLE_MINUTES", "60")),
+                      metavar="M", help="a day is closed once no batch has written to it for M minutes "
+                                        "(env LOG_ANALYTICS_IDLE_MINUTES; default %(default)g)")
     serve = sub.add_parser(
         "serve", help="keep a warm Spark driver that runs `run`, `report` and the stream for other commands",
         description="Start a Spark driver, warm it up on the bundled sample, then run every "
@@ -193,6 +208,17 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_compact(args) -> int:
+    from .compact import compact
+    from .session import spark_session
+
+    spark = spark_session("log-analytics-compact", args.master)
+    days = [d.isoformat() for d in args.day] if args.day else None
+    removed = compact(spark, args.output, 0 if days else args.idle_minutes * 60, days)
+    print(f"compact: {removed} batch folders of records removed at {args.output}")
+    return 0
+
+
 def main(argv: list[str] | None = None, standalone: bool = False) -> int:
     """Run one command; ``run`` and ``report`` go to `python -m analytics serve` when it
     is running with the same Spark master, unless ``standalone``."""
@@ -200,13 +226,13 @@ def main(argv: list[str] | None = None, standalone: bool = False) -> int:
     if args.command == "serve":
         from .service import serve
         return serve(args.master, args.port)
-    if not standalone and _env("LOG_ANALYTICS_SERVICE", "").lower() != "off":
+    if args.command != "compact" and not standalone and _env("LOG_ANALYTICS_SERVICE", "").lower() != "off":
         from .service import submit
         code = submit(_forwarded(args), args.master)
         if code is not None:
             return code
     try:
-        return cmd_run(args) if args.command == "run" else cmd_report(args)
+        return {"run": cmd_run, "report": cmd_report, "compact": cmd_compact}[args.command](args)
     except UserError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

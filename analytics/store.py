@@ -55,13 +55,35 @@ def delete(spark, uri: str) -> bool:
     return bool(fs.exists(path) and fs.delete(path, True))
 
 
-def list_dirs(spark, uri: str, files: bool = False) -> list[str]:
-    """The names of the folders (or, with ``files``, the files) directly under ``uri``,
-    sorted; [] if ``uri`` does not exist."""
+def list_status(spark, uri: str) -> list[tuple[str, bool, int]]:
+    """``(name, is_dir, modified in ms since the epoch)`` of what is directly under
+    ``uri``, sorted by name; [] if ``uri`` does not exist."""
     fs, path = _fs(spark, uri)
     if not fs.exists(path):
         return []
-    return sorted(str(s.getPath().getName()) for s in fs.listStatus(path) if bool(s.isFile()) == files)
+    return sorted((str(s.getPath().getName()), bool(s.isDirectory()), int(s.getModificationTime()))
+                  for s in fs.listStatus(path))
+
+
+def list_dirs(spark, uri: str, files: bool = False) -> list[str]:
+    """The names of the folders (or, with ``files``, the files) directly under ``uri``,
+    sorted; [] if ``uri`` does not exist."""
+    return [name for name, is_dir, _ in list_status(spark, uri) if is_dir != files]
+
+
+def size(spark, uri: str) -> int:
+    """Bytes under ``uri``, all files included."""
+    fs, path = _fs(spark, uri)
+    return int(fs.getContentSummary(path).getLength())
+
+
+def rename(spark, source: str, target: str) -> None:
+    """Move ``source`` to ``target`` (one atomic rename on HDFS), creating its parent."""
+    fs, path = _fs(spark, source)
+    _, to = _fs(spark, target)
+    fs.mkdirs(to.getParent())
+    if not fs.rename(path, to):
+        raise OSError(f"could not rename {source} to {target}")
 
 
 def touch(spark, uri: str) -> None:

@@ -142,3 +142,43 @@ def test_batches_are_kept_for_the_retention_only(spark, tmp_path):
     reference.assert_same(got(spark, out), want(LINES[:500]))
     # a sweep (what the stream does when it starts) removes what an earlier run left
     assert store.prune_batches(spark, out, before=4) == 10  # batch 3 of each analytic
+
+
+def records_per_day(spark, out: str) -> dict[str, int]:
+    rows = spark.read.parquet(f"{out}/records").groupBy("date").count().collect()
+    return {r["date"].isoformat(): r["count"] for r in rows}
+
+
+def test_compaction_and_its_recovery_keep_the_records_exact(spark, in_order):
+    from collections import Counter
+
+    from analytics.compact import compact, recover, stage
+
+    out, lines = in_order
+    root = Path(out.removeprefix("file://")) / "records"
+    expected = dict(Counter(r["date"].isoformat() for r in map(reference.parse_line, lines) if r))
+    assert records_per_day(spark, out) == expected
+    folders = {d.name: sorted(b.name for b in d.iterdir()) for d in root.iterdir()}
+    # a crash after the compacted files were written: recovery finishes the job
+    day, batches = next((d, b) for d, b in sorted(folders.items()) if len(b) > 1 and "batch_id=4" not in b)
+    stage(spark, out, day, [int(b.removeprefix("batch_id=")) for b in batches])
+    assert records_per_day(spark, out) == expected  # the staging folder is not read
+    recover(spark, out)
+    assert sorted(b.name for b in (root / day).iterdir()) == [batches[-1]]
+    assert records_per_day(spark, out) == expected
+    # a crash while they were being written: recovery drops the half-written copy
+    other, others = next((d, b) for d, b in sorted(folders.items())
+                         if d != day and len(b) > 1 and "batch_id=4" not in b)
+    stage(spark, out, other, [int(b.removeprefix("batch_id=")) for b in others])
+    (root / "_compacting" / other / others[-1] / "_SUCCESS").unlink()
+    recover(spark, out)
+    assert not list((root / "_compacting").iterdir())
+    assert sorted(b.name for b in (root / other).iterdir()) == others
+    # then every closed day is compacted; days the last batch (4) wrote stay open: it may be replayed
+    removed = compact(spark, out, idle_seconds=0, log=lambda line: None)
+    after = {d.name: sorted(b.name for b in d.iterdir()) for d in root.iterdir() if d.name.startswith("date=")}
+    assert removed == sum(len(b) - 1 for d, b in folders.items() if d != day and "batch_id=4" not in b)
+    assert all(len(b) == 1 for d, b in after.items() if "batch_id=4" not in folders[d])
+    assert any(len(b) > 1 for b in after.values())  # the open ones
+    assert records_per_day(spark, out) == expected
+    reference.assert_same(got(spark, out), want(lines))
