@@ -3,8 +3,9 @@
 ``ALL`` is the ordered list of the ten analytics. Each has ``name``, ``partial(parsed)``
 (this batch's aggregate, from the output of :func:`analytics.parse.parse`),
 ``merge(total, partial)`` (running totals, equal to the one-pass aggregate for any split
-into batches) and ``view(total, top)`` (the JSON-able value of the report); partials and
-totals are Arrow tables. :func:`batch_partials` gives all ten partials of a batch, sharing
+into batches), ``derive(rows)`` (its table from its source's rows: a batch's, or the
+per-day state of any days) and ``view(total, top)`` (the JSON-able value of the report);
+partials and totals are Arrow tables. :func:`batch_partials` gives all ten partials of a batch, sharing
 the work between them.
 """
 

@@ -3,17 +3,16 @@
 Every analytic's aggregate is a table: key columns plus value columns, each value column
 with a combine rule (``sum``, ``min`` or ``max``). A table with no value columns is a set
 of keys (distinct hosts, distinct (date, host) pairs). Because every rule is associative
-and commutative, one generic :meth:`Analytic.merge` (concatenate, group by the keys,
-combine) gives running totals that equal the one-pass aggregate for any split into batches.
+and commutative, grouping by the keys and combining (:meth:`Analytic.merge`) gives running
+totals that equal the one-pass aggregate for any split into batches.
 
-Where the work happens: a :class:`Source` aggregates a batch's parsed lines in Spark (the
-scan over every line, distributed) and the result comes back to the driver as an Arrow
-table. Aggregates are as small as the number of distinct keys (hosts, endpoints, days),
-not the number of lines, so deriving the ten partials, merging them into the running
-totals and ranking them for the report are pyarrow table functions on the driver: no
-Spark job, no scheduling round trip, no file commit protocol per table. An analytic's
-partial is *derived* from a source that several analytics may share (requests per
-(date, host) serves four of them), so a batch runs five aggregations, not ten.
+Where the work happens: a :class:`Source` aggregates a batch's parsed lines in Spark, keyed
+by calendar day first. Its per-day running total, the state, is merged and kept by Spark
+(:mod:`analytics.state`). An analytic's table is *derived* from its source's rows, for one
+batch or for any range of days of the state, by a pyarrow group-by on the driver: the
+derived tables are as small as the distinct keys, not the lines. Several analytics share a
+source (requests per (date, host) serves four of them), so a batch runs five aggregations,
+not ten.
 """
 
 from __future__ import annotations

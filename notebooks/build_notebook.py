@@ -156,23 +156,23 @@ CELLS: list[tuple[str, str]] = [
     (MD, """
     ## 4. Read the results back
 
-    A local Spark session reads the Parquet files from HDFS. `analytics.store.read_totals`
-    picks the newest complete version of each analytic's running totals (a small Arrow
-    table: an aggregate has a row per distinct key, not per line), and each
+    A local Spark session reads the Parquet files from HDFS. The running totals are kept per
+    calendar day; `analytics.state.read_totals` reads the days asked for (here all of them),
+    as of the last committed batch, and derives each analytic's totals from them (a small
+    Arrow table: an aggregate has a row per distinct key, not per line). Each
     analytic's `view` turns its totals into the answer (the same code behind
     `python -m analytics report --output … --format json`). First, the bookkeeping: every
     line read is either a parsed record or a reject.
     """),
     (CODE, """
     import analytics
-    from analytics import store
+    from analytics import state, store
     from analytics.session import spark_session
 
     spark = spark_session("section-b-demo", driver_memory="1g",
                           config={"spark.hadoop.dfs.client.use.datanode.hostname": "true"})
-    totals = store.read_totals(spark, OUT)
-    versions = {name: store.latest_version(spark, OUT, name) for name in totals}
-    print(f"running totals of {len(totals)} analytics, versions {sorted(set(versions.values()))}")
+    totals = state.read_totals(spark, OUT)
+    print(f"running totals of {len(totals)} analytics, as of batch {state.last_committed(spark, OUT)}")
 
     def view(name, top=None):
         return analytics.BY_NAME[name].view(totals[name], top)
@@ -331,6 +331,31 @@ CELLS: list[tuple[str, str]] = [
     right.bar(nf_hourly.index, nf_hourly["count"], color="tab:red")
     right.set(xlabel="hour of day", title="404s per hour", xticks=range(0, 24, 3))
     plt.show()
+    """),
+    (MD, """
+    ### 4.11 One day next to the whole history
+
+    Because the totals are kept per day, any range of days is answered exactly from them:
+    the same call with a first and a last day (both inclusive), or
+    `python -m analytics report --from 2015-05-18 --to 2015-05-18`. Distinct hosts of a range
+    are the hosts of the union of its days, never a sum of daily counts. Rejected lines have
+    no date, so their count stays whole.
+    """),
+    (CODE, """
+    import datetime
+    from analytics import report
+
+    DAY = datetime.date(2015, 5, 18)
+    one_day = report.build(state.read_totals(spark, OUT, DAY, DAY), None, DAY, DAY)
+    whole = report.build(totals)
+    print(f"distinct hosts on {DAY} alone: {one_day['unique_hosts']:,} (whole history: {whole['unique_hosts']:,})")
+    print(f"records on {DAY} alone: {one_day['lines']['records']:,} (whole history: {whole['lines']['records']:,})")
+    display(pd.DataFrame({
+        f"{DAY}": {"records": one_day["lines"]["records"], "distinct hosts": one_day["unique_hosts"],
+                   "404s": one_day["not_found"]["count"], "mean size": one_day["content_size_stats"]["mean"]},
+        "whole history": {"records": whole["lines"]["records"], "distinct hosts": whole["unique_hosts"],
+                          "404s": whole["not_found"]["count"], "mean size": whole["content_size_stats"]["mean"]},
+    }))
     """),
     (MD, """
     ## 5. Why running totals: per-batch results versus totals

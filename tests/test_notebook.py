@@ -7,6 +7,7 @@ by counting lines in the gzip, the hosts by the independent pure-Python referenc
 (tests/reference.py). The run deletes its own topic and HDFS output (DEMO_KEEP_RESULTS=0).
 """
 import re
+from datetime import date
 from pathlib import Path
 
 import nbformat
@@ -58,6 +59,11 @@ def test_notebook_runs(stack, monkeypatch):
     top = want["frequent_hosts"][0]
     assert f"overall top host (running total): {top['host']} with {top['count']:,} requests" in text
     assert number(r"404 responses: ([\d,]+)", text) == want["not_found"]["count"]
+    # one day, from the per-day totals, against the reference over that day's lines only
+    day = report_of_text(lines, None, date(2015, 5, 18), date(2015, 5, 18))
+    assert number(r"distinct hosts on 2015-05-18 alone: ([\d,]+)", text) == day["unique_hosts"]
+    assert number(r"records on 2015-05-18 alone: ([\d,]+)", text) == day["lines"]["records"]
+    assert 0 < day["unique_hosts"] < want["unique_hosts"]
 
     # a plot for each analytic section and for the comparison
     images = [out for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs
