@@ -35,6 +35,7 @@ from .base import side_by_side
 from .store import delete, join, list_dirs, touch
 
 STATE, COMMITTED = "state", "_committed"
+READ_ATTEMPTS = 5
 NO_DATE = "__HIVE_DEFAULT_PARTITION__"  # Spark's directory name for a null partition value
 _RULES = {"sum": F.sum, "min": F.min, "max": F.max}
 
@@ -141,9 +142,18 @@ def read_source(spark, out: str, source, first: dt.date | None = None, last: dt.
 def read_totals(spark, out: str, first: dt.date | None = None, last: dt.date | None = None) -> dict[str, pa.Table]:
     """``{analytic name: table}`` over the days ``first``..``last`` (inclusive; None:
     open) as of the last committed batch; ``{}`` if no batch was committed."""
-    upto = last_committed(spark, out)
-    if upto is None:
-        return {}
-    read = side_by_side([lambda s=s: read_source(spark, out, s, first, last, upto) for s in sources.ALL_SOURCES])
+    for attempt in range(READ_ATTEMPTS):
+        upto = last_committed(spark, out)
+        if upto is None:
+            return {}
+        try:
+            read = side_by_side([lambda s=s: read_source(spark, out, s, first, last, upto)
+                                 for s in sources.ALL_SOURCES])
+            break
+        except Exception:
+            # a running stream commits two more batches meanwhile and prunes a version
+            # this read had listed: read again, as of the newer commit
+            if attempt == READ_ATTEMPTS - 1:
+                raise
     tables = dict(zip(sources.ALL_SOURCES, read))
     return {a.name: a.derive(tables[a.source]).select(a.columns) for a in ALL}

@@ -87,7 +87,7 @@ def test_relative_paths_are_the_clients(service, tmp_path):
                          env={**os.environ, "LOG_ANALYTICS_SERVICE_STATE": str(state), "PYTHONPATH": str(ROOT)})
     assert res.returncode == 0, res.stderr
     assert logged(proc).startswith("service: run exit 0 in ")
-    assert (tmp_path / "rel-out" / "totals" / "unique_hosts" / "version=0" / "_SUCCESS").exists()
+    assert (tmp_path / "rel-out" / "state" / "_committed" / "batch_id=0").is_file()
 
 
 def test_stale_state_runs_in_its_own_process(tmp_path):
