@@ -15,15 +15,17 @@ overwrite). Nothing of the history passes through the driver, and days the batch
 touch are not read. The cost of a batch is its own lines plus the state of its days.
 
 Exactly once: batch N merges from the newest version older than N, and overwrites its own
-``version=N``, so a replay after a crash writes the same state. A day keeps its two newest
-versions: the newest, and the one a replay of it would merge from. A reader takes, per
-day, the newest version no newer than the last committed batch, so it never sees half a
-batch.
+``version=N``, so a replay after a crash writes the same state. A reader takes, per day,
+the newest version no newer than the last committed batch, so it never sees half a batch.
+A day keeps its newest version, the one a replay of it would merge from, and those
+superseded in the last :data:`SUPERSEDED_KEPT` seconds, which a report may be reading; a
+read that loses a version all the same (a report slower than that) is made again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -32,10 +34,12 @@ from pyspark.sql import functions as F
 
 from . import ALL, sources
 from .base import side_by_side
-from .store import delete, join, list_dirs, touch
+from .store import delete, join, list_dirs, list_status, touch
 
 STATE, COMMITTED = "state", "_committed"
 READ_ATTEMPTS = 5
+#: seconds a superseded version of a day stays readable: longer than a report's read takes
+SUPERSEDED_KEPT = 300
 NO_DATE = "__HIVE_DEFAULT_PARTITION__"  # Spark's directory name for a null partition value
 _RULES = {"sum": F.sum, "min": F.min, "max": F.max}
 
@@ -53,9 +57,15 @@ def _day_of(dirname: str) -> dt.date | None:
     return None if value == NO_DATE else dt.date.fromisoformat(value)
 
 
+def _written(spark, out: str, source, day_dir: str) -> list[tuple[int, float]]:
+    """``(version, written at, s since the epoch)`` of one day's versions, oldest first."""
+    return sorted((int(name.removeprefix("version=")), modified / 1000) for name, is_dir, modified
+                  in list_status(spark, join(source_path(out, source), day_dir))
+                  if is_dir and name.startswith("version="))
+
+
 def _versions(spark, out: str, source, day_dir: str) -> list[int]:
-    return sorted(int(d.removeprefix("version=")) for d in list_dirs(spark, join(source_path(out, source), day_dir))
-                  if d.startswith("version="))
+    return [v for v, _ in _written(spark, out, source, day_dir)]
 
 
 def days_of(partial: pa.Table) -> list[dt.date | None]:
@@ -86,10 +96,19 @@ def merge(spark, out: str, batch_id: int, source, aggregate: DataFrame, days: li
     (merged.withColumn("version", F.lit(batch_id))
      .write.mode("overwrite").option("partitionOverwriteMode", "dynamic")
      .partitionBy("date", "version").parquet(base))
-    for day_dir, version in previous.items():  # keep what a replay of this batch merges from
-        for old in _versions(spark, out, source, day_dir):
-            if old < version:
-                delete(spark, join(base, day_dir, f"version={old}"))
+    prune(spark, out, source, previous)
+
+
+def prune(spark, out: str, source, previous: dict[str, int], now: float | None = None) -> None:
+    """Delete the versions of each day older than ``previous[day]`` (what a replay of this
+    batch merges from) that were superseded more than :data:`SUPERSEDED_KEPT` seconds ago:
+    a report may still be reading them."""
+    now = time.time() if now is None else now
+    for day_dir, version in previous.items():
+        written = _written(spark, out, source, day_dir)
+        for (old, _), (_, superseded) in zip(written, written[1:]):
+            if old < version and superseded < now - SUPERSEDED_KEPT:
+                delete(spark, join(source_path(out, source), day_dir, f"version={old}"))
 
 
 def _read(spark, base: str, source, paths: list[str]) -> DataFrame:
@@ -139,6 +158,11 @@ def read_source(spark, out: str, source, first: dt.date | None = None, last: dt.
     return frame.toArrow()
 
 
+def _gone(error: Exception) -> bool:
+    text = str(error)
+    return any(sign in text for sign in ("FILE_NOT_EXIST", "PATH_NOT_FOUND", "FileNotFoundException"))
+
+
 def read_totals(spark, out: str, first: dt.date | None = None, last: dt.date | None = None) -> dict[str, pa.Table]:
     """``{analytic name: table}`` over the days ``first``..``last`` (inclusive; None:
     open) as of the last committed batch; ``{}`` if no batch was committed."""
@@ -150,10 +174,10 @@ def read_totals(spark, out: str, first: dt.date | None = None, last: dt.date | N
             read = side_by_side([lambda s=s: read_source(spark, out, s, first, last, upto)
                                  for s in sources.ALL_SOURCES])
             break
-        except Exception:
-            # a running stream commits two more batches meanwhile and prunes a version
-            # this read had listed: read again, as of the newer commit
-            if attempt == READ_ATTEMPTS - 1:
+        except Exception as error:
+            # a running stream pruned a version this read had listed (a read slower than
+            # SUPERSEDED_KEPT): read again, as of the newer commit
+            if attempt == READ_ATTEMPTS - 1 or not _gone(error):
                 raise
     tables = dict(zip(sources.ALL_SOURCES, read))
     return {a.name: a.derive(tables[a.source]).select(a.columns) for a in ALL}

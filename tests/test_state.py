@@ -71,10 +71,34 @@ def test_a_batch_rewrites_only_the_days_it_touches(spark, in_order, tmp_path):
     out, _ = in_order
     base = Path(out.removeprefix("file://")) / "state" / "requests_by_date_host"
     versions = {d.name: sorted(v.name for v in d.iterdir()) for d in base.iterdir()}
-    # the late batch (4) touched the first days of each file only; no day keeps more than two
+    # the late batch (4) touched the first days of each file only
     touched = {d for d, v in versions.items() if "version=4" in v}
     assert touched and touched < set(versions), versions
-    assert all(1 <= len(v) <= 2 for v in versions.values()), versions
+    assert all(v for v in versions.values()), versions
+
+
+def test_superseded_versions_stay_readable_for_a_while_then_go(spark, tmp_path):
+    import time
+
+    from analytics.sources import REQUESTS_BY_DATE_HOST
+
+    out, lines = f"file://{tmp_path}/kept", LINES[:300]  # every batch touches the same four days
+    run_batches(spark, out, [lines[0::3], lines[1::3], lines[2::3]])
+    base = tmp_path / "kept" / "state" / "requests_by_date_host"
+
+    def versions():
+        return {d.name: sorted(int(v.name.removeprefix("version=")) for v in d.iterdir()) for d in base.iterdir()}
+
+    before = versions()
+    assert all(v == [0, 1, 2] for v in before.values()), before  # superseded in the last minutes: kept
+    # what a replay of each day's newest version merges from: the one before it
+    previous = {d: v[-2] for d, v in before.items() if len(v) > 1}
+    state.prune(spark, out, REQUESTS_BY_DATE_HOST, previous)
+    assert versions() == before  # superseded just now: a report may be reading them
+    state.prune(spark, out, REQUESTS_BY_DATE_HOST, previous, now=time.time() + state.SUPERSEDED_KEPT + 1)
+    after = versions()
+    assert after == {d: v[-2:] for d, v in before.items()}  # the newest and the one before it
+    reference.assert_same(got(spark, out), want(lines))
 
 
 @pytest.mark.parametrize("first, last", [
