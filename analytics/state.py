@@ -88,7 +88,7 @@ def merge(spark, out: str, batch_id: int, source, aggregate: DataFrame, days: li
     frames = aggregate.select(source.columns)
     if previous:
         paths = [join(base, d, f"version={v}") for d, v in previous.items()]
-        frames = frames.unionByName(_read(spark, base, source, paths))
+        frames = frames.unionByName(_read(spark, base, source, paths, frames.schema))
     # partitioned by day alone, the grouping needs no second shuffle and each day is
     # written by one task: one file per day, not one per shuffle partition
     merged = frames.repartition("date").groupBy(*source.keys).agg(
@@ -111,8 +111,8 @@ def prune(spark, out: str, source, previous: dict[str, int], now: float | None =
                 delete(spark, join(source_path(out, source), day_dir, f"version={old}"))
 
 
-def _read(spark, base: str, source, paths: list[str]) -> DataFrame:
-    return spark.read.schema(schema(spark, source)).option("basePath", base).parquet(*paths).select(source.columns)
+def _read(spark, base: str, source, paths: list[str], state_schema) -> DataFrame:
+    return spark.read.schema(state_schema).option("basePath", base).parquet(*paths).select(source.columns)
 
 
 def schema(spark, source):
@@ -154,7 +154,8 @@ def read_source(spark, out: str, source, first: dt.date | None = None, last: dt.
         done = [v for v in _versions(spark, out, source, day_dir) if upto is None or v <= upto]
         if done:
             paths.append(join(base, day_dir, f"version={done[-1]}"))
-    frame = _read(spark, base, source, paths) if paths else spark.createDataFrame([], schema(spark, source))
+    state_schema = schema(spark, source)
+    frame = _read(spark, base, source, paths, state_schema) if paths else spark.createDataFrame([], state_schema)
     return frame.toArrow()
 
 
