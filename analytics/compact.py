@@ -3,7 +3,8 @@
 Every batch writes ``records/date=D/batch_id=N/``, so a day of 10 s batches leaves thousands
 of small folders. Once a day is closed (no batch has written to it for a while, or a user
 says so), its records are rewritten as a few files under ``records/date=D/batch_id=L/``,
-where L is the newest batch compacted, and the folders they came from are deleted.
+where L is the newest batch compacted, and the folders they came from are deleted. The
+day's state is pruned to its two newest versions at the same time.
 
 Nothing is lost or doubled by a crash at any point: the compacted files are first written
 under ``records/_compacting/date=D/batch_id=L/`` (a folder Spark's readers skip), and only a
@@ -94,6 +95,7 @@ def compact(spark, out: str, idle_seconds: float, days: list[str] | None = None,
     for day_dir, batch_ids in sorted(todo.items()):
         stage(spark, out, day_dir, batch_ids)
         _replace(spark, out, day_dir, batch_ids[-1])
+        state.prune_day(spark, out, day_dir)
         removed += len(batch_ids) - 1
         log(f"compact: {day_dir.removeprefix('date=')}: {len(batch_ids)} batch folders into one")
     return removed

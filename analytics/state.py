@@ -111,6 +111,15 @@ def prune(spark, out: str, source, previous: dict[str, int], now: float | None =
                 delete(spark, join(source_path(out, source), day_dir, f"version={old}"))
 
 
+def prune_day(spark, out: str, day_dir: str) -> None:
+    """Prune one day of every source down to its two newest versions (those superseded
+    long enough ago): for a closed day, which no batch merges into any more."""
+    for source in sources.ALL_SOURCES:
+        versions = _versions(spark, out, source, day_dir)
+        if len(versions) > 2:
+            prune(spark, out, source, {day_dir: versions[-2]})
+
+
 def _read(spark, base: str, source, paths: list[str], state_schema) -> DataFrame:
     return spark.read.schema(state_schema).option("basePath", base).parquet(*paths).select(source.columns)
 

@@ -77,7 +77,7 @@ def test_a_batch_rewrites_only_the_days_it_touches(spark, in_order, tmp_path):
     assert all(v for v in versions.values()), versions
 
 
-def test_superseded_versions_stay_readable_for_a_while_then_go(spark, tmp_path):
+def test_superseded_versions_stay_readable_for_a_while_then_go(spark, tmp_path, monkeypatch):
     import time
 
     from analytics.sources import REQUESTS_BY_DATE_HOST
@@ -98,6 +98,13 @@ def test_superseded_versions_stay_readable_for_a_while_then_go(spark, tmp_path):
     state.prune(spark, out, REQUESTS_BY_DATE_HOST, previous, now=time.time() + state.SUPERSEDED_KEPT + 1)
     after = versions()
     assert after == {d: v[-2:] for d, v in before.items()}  # the newest and the one before it
+    # a closed day's compaction prunes every source of it the same way, once the grace is past
+    monkeypatch.setattr(state, "SUPERSEDED_KEPT", 0)
+    stats = tmp_path / "kept" / "state" / "line_stats"
+    day = sorted(after)[0]
+    assert sorted(v.name for v in (stats / day).iterdir()) == ["version=0", "version=1", "version=2"]
+    state.prune_day(spark, out, day)
+    assert sorted(v.name for v in (stats / day).iterdir()) == ["version=1", "version=2"]
     reference.assert_same(got(spark, out), want(lines))
 
 
