@@ -8,7 +8,7 @@ JVM_SOURCES   := $(wildcard analytics/jvm/*.java)
 JVM_JAR       := analytics/jvm/log-analytics-jvm.jar
 
 .DEFAULT_GOAL := help
-.PHONY: help install up down status logs clean-data test demo bench serve
+.PHONY: help install up spark-cluster connect down status logs clean-data test demo bench
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -38,10 +38,16 @@ install: $(PIP_STAMP) $(JVM_JAR) $(CLASS_ARCHIVE) ## create .venv, install Pytho
 up: install ## start Kafka and HDFS on 127.0.0.1 and wait until they are ready
 	@$(PY) -m stack up
 
-down: ## stop Kafka and HDFS
+spark-cluster: up ## also start a standalone Spark master (spark://127.0.0.1:7077, UI :8080) and two workers
+	@$(PY) -m stack spark-cluster
+
+connect: up ## also start a Spark Connect server on sc://127.0.0.1:15002 (use it with SPARK_REMOTE=sc://127.0.0.1:15002)
+	@$(PY) -m stack connect
+
+down: ## stop everything the stack started: Kafka, HDFS, the Spark cluster, Spark Connect
 	@if [ -x $(PY) ]; then $(PY) -m stack down; else echo "stack: nothing running (no .venv)"; fi
 
-status: ## report each service of the local stack
+status: ## report each service of the local stack (the Spark cluster and Connect when they run)
 	@$(PY) -m stack status
 
 logs: ## show the last lines of each service's log
@@ -52,9 +58,6 @@ clean-data: ## wipe Kafka's and HDFS's data (the stack must be down)
 
 test: install ## run the test suite against the real stack (started if not running)
 	$(PY) -m pytest $(PYTEST_ARGS)
-
-serve: install ## keep a warm Spark driver that runs `python -m analytics run|report` and `python spark_stream.py` faster (Ctrl-C stops it)
-	$(PY) -m analytics serve
 
 demo: up ## stream the bundled sample log through Kafka and Spark into HDFS, print the report
 	@$(PY) demo.py

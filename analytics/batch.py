@@ -32,7 +32,7 @@ def write_batch(parsed: DataFrame, out: str, batch_id: int, keep_batches: int | 
             writes = [lambda s=s: state.merge(spark, out, batch_id, s, aggregates[s], state.days_of(collected[s]))
                       for s in ALL_SOURCES]
             if keep_batches is not None:
-                writes += [lambda a=a: store.write_table(spark, store.batch_path(out, a.name, batch_id), partials[a.name])
+                writes += [lambda a=a: store.write_table(store.batch_path(out, a.name, batch_id), partials[a.name])
                            for a in ALL]
             side_by_side(writes, workers)
         finally:
@@ -43,7 +43,7 @@ def write_batch(parsed: DataFrame, out: str, batch_id: int, keep_batches: int | 
     *_, partials = side_by_side([lambda: store.write_records(records(parsed), out, batch_id),
                                  lambda: store.write_rejects(rejects(parsed), out, batch_id),
                                  analytics_lane], 3)
-    state.commit(spark, out, batch_id)
+    state.commit(out, batch_id)
     if keep_batches is not None:
-        store.delete_batch(spark, out, batch_id - keep_batches)
+        store.delete_batch(out, batch_id - keep_batches)
     return partials

@@ -17,6 +17,8 @@ import argparse
 import os
 import subprocess
 import sys
+import contextlib
+import io
 import tempfile
 from pathlib import Path
 
@@ -32,14 +34,19 @@ SAMPLE = (
 
 def _workload(archive: Path) -> None:
     """Run in the child: every kind of driver work, so that its classes get archived."""
-    from .service import warm_up
+    from . import cli, stream
     from .session import spark_session
 
-    spark_session("log-analytics-class-archive", archive_classes_to=archive)
+    spark = spark_session("log-analytics-class-archive", archive_classes_to=archive)
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp, "sample.log")
         log.write_text(SAMPLE)
-        warm_up(log, runs=1)
+        for argv in (["run", str(log), "--output", f"file://{tmp}/run"],
+                     ["report", "--output", f"file://{tmp}/run", "--format", "json"]):
+            with contextlib.redirect_stdout(io.StringIO()):
+                if cli.main(argv) != 0:
+                    raise RuntimeError(f"class archive: {argv[0]} of the sample failed")
+        stream.warm_up(spark, str(log), f"file://{tmp}/stream", batches=2)
 
 
 def build(force: bool = False) -> int:

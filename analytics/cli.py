@@ -9,11 +9,9 @@ import sys
 import time
 from urllib.parse import urlparse
 
+from .errors import UserError, one_line
+
 DEFAULT_OUTPUT = "hdfs://127.0.0.1:9000/log_analytics"
-
-
-class UserError(Exception):
-    """An error the user can fix; printed as one line, exit status 2."""
 
 
 def _env(name: str, default=None):
@@ -29,22 +27,19 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m analytics",
         description="Web access-log analytics (NCSA Common/Combined Log Format) on Spark.",
         epilog="Also read from the environment: LOG_ANALYTICS_DRIVER_MEMORY (Spark driver "
-               "memory, default 2g); LOG_ANALYTICS_SERVICE=off (run in this process even when "
-               "`python -m analytics serve` is running). `python -m analytics COMMAND --help` "
-               "explains each flag.",
+               "memory, default 2g). `python -m analytics COMMAND --help` explains each flag.",
     )
-    sub = p.add_subparsers(dest="command", required=True, metavar="{run,report,compact,serve}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="{run,report,compact}")
 
-    def output_flag(sp):
+    def output_flag(sp, spark=True):
         sp.add_argument(
             "--output", default=_env("LOG_ANALYTICS_OUTPUT", DEFAULT_OUTPUT), metavar="URI",
             help="output directory: file://, hdfs:// or a local path "
                  "(env LOG_ANALYTICS_OUTPUT; default %(default)s)",
         )
-        sp.add_argument(
-            "--master", default=_env("LOG_ANALYTICS_MASTER", "local[2]"),
-            help="Spark master (env LOG_ANALYTICS_MASTER; default %(default)s)",
-        )
+        if spark:
+            sp.add_argument("--master", default=_env("LOG_ANALYTICS_MASTER", "local[2]"),
+                            help="Spark master (env LOG_ANALYTICS_MASTER; default %(default)s)")
 
     run = sub.add_parser(
         "run", help="batch mode: parse log files, compute the ten analytics, write the output",
@@ -62,11 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     rep = sub.add_parser(
         "report", help="print the report from the totals at the output",
-        description="Read the per-day state back and print every analytic, over the whole "
+        description="Read the per-day state back (no Spark: pyarrow, and WebHDFS for hdfs://) and "
+                    "print every analytic, over the whole "
                     "history or over a range of days (the log's own local calendar dates). Rejected "
                     "lines have no date: their count is always over the whole input.",
     )
-    output_flag(rep)
+    output_flag(rep, spark=False)
     rep.add_argument("--from", dest="first", type=_date, default=_env("LOG_ANALYTICS_FROM"), metavar="YYYY-MM-DD",
                      help="first day of the range, inclusive (env LOG_ANALYTICS_FROM; default: the first day)")
     rep.add_argument("--to", dest="last", type=_date, default=_env("LOG_ANALYTICS_TO"), metavar="YYYY-MM-DD",
@@ -96,20 +92,6 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--idle-minutes", type=float, default=float(_env("LOG_ANALYTICS_IDLE_MINUTES", "60")),
                       metavar="M", help="a day is closed once no batch has written to it for M minutes "
                                         "(env LOG_ANALYTICS_IDLE_MINUTES; default %(default)g)")
-    serve = sub.add_parser(
-        "serve", help="keep a warm Spark driver that runs `run`, `report` and the stream for other commands",
-        description="Start a Spark driver, warm it up on the bundled sample, then run every "
-                    "`python -m analytics run|report` and `python spark_stream.py` of this checkout "
-                    "in it (127.0.0.1 only, one at a time; a command that comes while it is busy "
-                    "runs in its own process) until SIGTERM or Ctrl-C. A run of 2M lines took 9-14 s "
-                    "there, 21-23 s in its own process, on 2 cores. Commands run in their own "
-                    "process when no service answers.",
-    )
-    serve.add_argument(
-        "--master", default=_env("LOG_ANALYTICS_MASTER", "local[2]"),
-        help="Spark master (env LOG_ANALYTICS_MASTER; default %(default)s)",
-    )
-    serve.add_argument("--port", type=int, default=0, help="TCP port on 127.0.0.1 (default: any free port)")
     return p
 
 
@@ -118,20 +100,6 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date of the form YYYY-MM-DD: {text!r}") from None
-
-
-def _forwarded(args) -> list[str]:
-    """The command line the service runs for ``args``: every setting explicit, local
-    paths absolute (the service has its own working folder and environment)."""
-    from .service import absolute
-
-    if args.command == "run":
-        return ["run", *[absolute(f) for f in args.files], "--output", absolute(args.output),
-                *(["--overwrite"] if args.overwrite else [])]
-    return ["report", "--output", absolute(args.output), "--format", args.format,
-            *(["--top", str(args.top)] if args.top is not None else []),
-            *(["--from", args.first.isoformat()] if args.first else []),
-            *(["--to", args.last.isoformat()] if args.last else [])]
 
 
 def _is_local(uri: str) -> bool:
@@ -156,15 +124,15 @@ def cmd_run(args) -> int:
     started = time.monotonic()
     spark = spark_session("log-analytics-run", args.master)
     for f in args.files:
-        if not _is_local(f) and not store.exists(spark, f):
+        if not _is_local(f) and not store.exists(f):
             raise UserError(f"no such file: {f}")
     out = args.output
     layout = [state.STATE, store.RECORDS, store.REJECTS, store.BATCHES]
-    present = [d for d in layout if store.exists(spark, store.join(out, d))]
+    present = [d for d in layout if store.exists(store.join(out, d))]
     if present and not args.overwrite:
         raise UserError(f"output {out} already holds {', '.join(present)}; pass --overwrite to replace it")
     for d in present:
-        store.delete(spark, store.join(out, d))
+        store.delete(store.join(out, d))
 
     cached = P.for_cache(P.parse(P.read_lines(spark, args.files))).persist(StorageLevel.MEMORY_AND_DISK_DESER)
     cached.count()  # build the cache once, before the writers share it
@@ -182,7 +150,6 @@ def cmd_run(args) -> int:
 
 def cmd_report(args) -> int:
     from . import report as R, state
-    from .session import spark_session
 
     if args.top is not None:
         try:
@@ -199,8 +166,7 @@ def cmd_report(args) -> int:
                 raise UserError(f"--{'from' if flag == 'first' else 'to'}: {e}") from None
     if args.first and args.last and args.first > args.last:
         raise UserError(f"--from {args.first} is after --to {args.last}")
-    spark = spark_session("log-analytics-report", args.master)
-    totals = state.read_totals(spark, args.output, args.first, args.last)
+    totals = state.read_totals(args.output, args.first, args.last)
     if not totals:
         raise UserError(f"no totals at {args.output} (run `python -m analytics run` or the stream first)")
     rep = R.build(totals, args.top, args.first, args.last)
@@ -219,31 +185,13 @@ def cmd_compact(args) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None, standalone: bool = False) -> int:
-    """Run one command; ``run`` and ``report`` go to `python -m analytics serve` when it
-    is running with the same Spark master, unless ``standalone``."""
+def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command == "serve":
-        from .service import serve
-        return serve(args.master, args.port)
-    if args.command != "compact" and not standalone and _env("LOG_ANALYTICS_SERVICE", "").lower() != "off":
-        from .service import submit
-        code = submit(_forwarded(args), args.master)
-        if code is not None:
-            return code
     try:
         return {"run": cmd_run, "report": cmd_report, "compact": cmd_compact}[args.command](args)
     except UserError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except Exception as e:  # Spark/Hadoop failures: one line, no Java trace
-        print(f"error: {_one_line(e)}", file=sys.stderr)
+        print(f"error: {one_line(e)}", file=sys.stderr)
         return 1
-
-
-def _one_line(e: Exception) -> str:
-    """The first line of an error, or of the Java exception behind a Py4J error."""
-    java = getattr(e, "java_exception", None)
-    text = str(java.toString()) if java is not None else f"{type(e).__name__}: {e}"
-    first = (text.strip().splitlines() or [type(e).__name__])[0]
-    return first[:400]

@@ -31,49 +31,49 @@ def _batch_ids(names) -> list[int]:
     return sorted(int(n.removeprefix("batch_id=")) for n in names if n.startswith("batch_id="))
 
 
-def recover(spark, out: str) -> None:
+def recover(out: str) -> None:
     """Finish or drop any compaction a crash interrupted."""
     staging = join(out, RECORDS, STAGING)
-    for day_dir in list_dirs(spark, staging):
-        for last in _batch_ids(list_dirs(spark, join(staging, day_dir))):
+    for day_dir in list_dirs(staging):
+        for last in _batch_ids(list_dirs(join(staging, day_dir))):
             staged = join(staging, day_dir, f"batch_id={last}")
-            if exists(spark, join(staged, "_SUCCESS")):
-                _replace(spark, out, day_dir, last)
+            if exists(join(staged, "_SUCCESS")):
+                _replace(out, day_dir, last)
             else:
-                delete(spark, staged)
-        if not list_dirs(spark, join(staging, day_dir)):
-            delete(spark, join(staging, day_dir))
+                delete(staged)
+        if not list_dirs(join(staging, day_dir)):
+            delete(join(staging, day_dir))
 
 
-def _replace(spark, out: str, day_dir: str, last: int) -> None:
-    for batch_id in _batch_ids(list_dirs(spark, join(out, RECORDS, day_dir))):
+def _replace(out: str, day_dir: str, last: int) -> None:
+    for batch_id in _batch_ids(list_dirs(join(out, RECORDS, day_dir))):
         if batch_id <= last:
-            delete(spark, join(out, RECORDS, day_dir, f"batch_id={batch_id}"))
-    rename(spark, join(out, RECORDS, STAGING, day_dir, f"batch_id={last}"),
+            delete(join(out, RECORDS, day_dir, f"batch_id={batch_id}"))
+    rename(join(out, RECORDS, STAGING, day_dir, f"batch_id={last}"),
            join(out, RECORDS, day_dir, f"batch_id={last}"))
-    if not list_dirs(spark, join(out, RECORDS, STAGING, day_dir)):
-        delete(spark, join(out, RECORDS, STAGING, day_dir))
+    if not list_dirs(join(out, RECORDS, STAGING, day_dir)):
+        delete(join(out, RECORDS, STAGING, day_dir))
 
 
 def stage(spark, out: str, day_dir: str, batch_ids: list[int]) -> None:
     """Write the records of ``batch_ids`` of one day as a few files under the staging folder."""
     paths = [join(out, RECORDS, day_dir, f"batch_id={b}") for b in batch_ids]
-    total = sum(size(spark, p) for p in paths)
+    total = sum(size(p) for p in paths)
     records = spark.read.option("basePath", join(out, RECORDS)).parquet(*paths).drop("date", "batch_id")
     (records.coalesce(max(1, math.ceil(total / FILE_BYTES)))
      .write.mode("overwrite").parquet(join(out, RECORDS, STAGING, day_dir, f"batch_id={batch_ids[-1]}")))
 
 
-def closed_days(spark, out: str, idle_seconds: float, upto: int, now: float | None = None) -> dict[str, list[int]]:
+def closed_days(out: str, idle_seconds: float, upto: int, now: float | None = None) -> dict[str, list[int]]:
     """``{day folder: batch ids to compact}`` of every day with more than one batch folder
     up to batch ``upto``, none of them written in the last ``idle_seconds``."""
     now = time.time() if now is None else now
     found = {}
-    for day_dir in list_dirs(spark, join(out, RECORDS)):
+    for day_dir in list_dirs(join(out, RECORDS)):
         if not day_dir.startswith("date="):
             continue
         batches = [(int(n.removeprefix("batch_id=")), modified) for n, is_dir, modified
-                   in list_status(spark, join(out, RECORDS, day_dir)) if is_dir and n.startswith("batch_id=")]
+                   in list_status(join(out, RECORDS, day_dir)) if is_dir and n.startswith("batch_id=")]
         if any(b > upto or modified / 1000 > now - idle_seconds for b, modified in batches):
             continue  # still open: written lately, or by a batch that may yet be replayed
         if len(batches) > 1:
@@ -84,18 +84,18 @@ def closed_days(spark, out: str, idle_seconds: float, upto: int, now: float | No
 def compact(spark, out: str, idle_seconds: float, days: list[str] | None = None, log=print) -> int:
     """Compact every closed day (or only ``days``, ``YYYY-MM-DD``, if idle long enough);
     returns how many batch folders went. ``log`` gets one line per day compacted."""
-    recover(spark, out)
-    committed = state.last_committed(spark, out)
+    recover(out)
+    committed = state.last_committed(out)
     if committed is None:
         return 0
-    todo = closed_days(spark, out, idle_seconds, upto=committed - 1)
+    todo = closed_days(out, idle_seconds, upto=committed - 1)
     if days is not None:
         todo = {d: b for d, b in todo.items() if d.removeprefix("date=") in days}
     removed = 0
     for day_dir, batch_ids in sorted(todo.items()):
         stage(spark, out, day_dir, batch_ids)
-        _replace(spark, out, day_dir, batch_ids[-1])
-        state.prune_day(spark, out, day_dir)
+        _replace(out, day_dir, batch_ids[-1])
+        state.prune_day(out, day_dir)
         removed += len(batch_ids) - 1
         log(f"compact: {day_dir.removeprefix('date=')}: {len(batch_ids)} batch folders into one")
     return removed

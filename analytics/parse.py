@@ -120,13 +120,19 @@ def parse(lines: DataFrame, column: str = "value") -> DataFrame:
 
 def _register_parser(spark) -> str:
     """Register the JVM line parser (analytics/jvm/AccessLineParser.java, built by `make
-    install`) in ``spark``, putting its jar on the classpath first; its SQL name."""
-    from .session import JVM_JAR, PARSER_CLASS, add_jars
+    install`) in ``spark``, putting its jar on the classpath first; its SQL name. Through
+    Spark Connect the jar is on the server's classpath (`make connect`), and the parser's
+    result type is asked of it in SQL."""
+    from .session import JVM_JAR, PARSER_CLASS, add_jars, is_remote
 
-    parser = add_jars(spark, [str(JVM_JAR)], PARSER_CLASS) if JVM_JAR.is_file() else None
-    if parser is None:
-        raise RuntimeError(f"the line parser is missing ({JVM_JAR}): run `make install` to build it")
-    spark.udf.registerJavaFunction(_PARSER_UDF, PARSER_CLASS, parser.getField("SCHEMA").get(None))
+    if is_remote(spark):
+        schema = spark.sql(f"SELECT reflect('{PARSER_CLASS}', 'schema')").first()[0]
+    else:
+        parser = add_jars(spark, [str(JVM_JAR)], PARSER_CLASS) if JVM_JAR.is_file() else None
+        if parser is None:
+            raise RuntimeError(f"the line parser is missing ({JVM_JAR}): run `make install` to build it")
+        schema = parser.getField("SCHEMA").get(None)
+    spark.udf.registerJavaFunction(_PARSER_UDF, PARSER_CLASS, schema)
     return _PARSER_UDF
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pyarrow as pa
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
@@ -65,3 +66,16 @@ NOT_FOUND = Source("not_found", NOT_FOUND_KEYS, {"count": "sum"}, _not_found)
 
 #: every source, in the order the state is written
 ALL_SOURCES = (LINE_STATS, REQUESTS_BY_DATE_HOST, REQUESTS_BY_DATE_ENDPOINT, REQUESTS_BY_DATE_STATUS, NOT_FOUND)
+
+
+#: the Arrow type of each key; every value is a count (int64) but the size sums
+KEY_TYPES = {"date": pa.date32(), "host": pa.string(), "endpoint": pa.string(), "status": pa.int32(),
+             "hour": pa.int32()}
+VALUE_TYPES = {"size_sum": pa.decimal128(38, 0), "size_sum_squares": pa.decimal128(38, 0)}
+
+
+def arrow_schema(source: Source) -> pa.Schema:
+    """The Arrow schema of a source's aggregate and state, as Spark writes it (a test
+    holds the two equal), for reading the state without Spark."""
+    return pa.schema([(c, KEY_TYPES[c]) for c in source.keys] +
+                     [(c, VALUE_TYPES.get(c, pa.int64())) for c in source.values])

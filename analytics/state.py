@@ -34,10 +34,11 @@ from pyspark.sql import functions as F
 
 from . import ALL, sources
 from .base import side_by_side
-from .store import delete, join, list_dirs, list_status, touch
+from .store import delete, join, list_dirs, list_status, parquet_files, read_parquet, touch
 
 STATE, COMMITTED = "state", "_committed"
 READ_ATTEMPTS = 5
+READERS = 8  # files of the state read at once (each is a round trip to HDFS)
 #: seconds a superseded version of a day stays readable: longer than a report's read takes
 SUPERSEDED_KEPT = 300
 NO_DATE = "__HIVE_DEFAULT_PARTITION__"  # Spark's directory name for a null partition value
@@ -57,15 +58,15 @@ def _day_of(dirname: str) -> dt.date | None:
     return None if value == NO_DATE else dt.date.fromisoformat(value)
 
 
-def _written(spark, out: str, source, day_dir: str) -> list[tuple[int, float]]:
+def _written(out: str, source, day_dir: str) -> list[tuple[int, float]]:
     """``(version, written at, s since the epoch)`` of one day's versions, oldest first."""
     return sorted((int(name.removeprefix("version=")), modified / 1000) for name, is_dir, modified
-                  in list_status(spark, join(source_path(out, source), day_dir))
+                  in list_status(join(source_path(out, source), day_dir))
                   if is_dir and name.startswith("version="))
 
 
-def _versions(spark, out: str, source, day_dir: str) -> list[int]:
-    return [v for v, _ in _written(spark, out, source, day_dir)]
+def _versions(out: str, source, day_dir: str) -> list[int]:
+    return [v for v, _ in _written(out, source, day_dir)]
 
 
 def days_of(partial: pa.Table) -> list[dt.date | None]:
@@ -82,7 +83,7 @@ def merge(spark, out: str, batch_id: int, source, aggregate: DataFrame, days: li
     base = source_path(out, source)
     previous = {}
     for day in days:
-        older = [v for v in _versions(spark, out, source, _date_dir(day)) if v < batch_id]
+        older = [v for v in _versions(out, source, _date_dir(day)) if v < batch_id]
         if older:
             previous[_date_dir(day)] = older[-1]
     frames = aggregate.select(source.columns)
@@ -96,93 +97,100 @@ def merge(spark, out: str, batch_id: int, source, aggregate: DataFrame, days: li
     (merged.withColumn("version", F.lit(batch_id))
      .write.mode("overwrite").option("partitionOverwriteMode", "dynamic")
      .partitionBy("date", "version").parquet(base))
-    prune(spark, out, source, previous)
+    prune(out, source, previous)
 
 
-def prune(spark, out: str, source, previous: dict[str, int], now: float | None = None) -> None:
+def prune(out: str, source, previous: dict[str, int], now: float | None = None) -> None:
     """Delete the versions of each day older than ``previous[day]`` (what a replay of this
     batch merges from) that were superseded more than :data:`SUPERSEDED_KEPT` seconds ago:
     a report may still be reading them."""
     now = time.time() if now is None else now
     for day_dir, version in previous.items():
-        written = _written(spark, out, source, day_dir)
+        written = _written(out, source, day_dir)
         for (old, _), (_, superseded) in zip(written, written[1:]):
             if old < version and superseded < now - SUPERSEDED_KEPT:
-                delete(spark, join(source_path(out, source), day_dir, f"version={old}"))
+                delete(join(source_path(out, source), day_dir, f"version={old}"))
 
 
-def prune_day(spark, out: str, day_dir: str) -> None:
+def prune_day(out: str, day_dir: str) -> None:
     """Prune one day of every source down to its two newest versions (those superseded
     long enough ago): for a closed day, which no batch merges into any more."""
     for source in sources.ALL_SOURCES:
-        versions = _versions(spark, out, source, day_dir)
+        versions = _versions(out, source, day_dir)
         if len(versions) > 2:
-            prune(spark, out, source, {day_dir: versions[-2]})
+            prune(out, source, {day_dir: versions[-2]})
 
 
 def _read(spark, base: str, source, paths: list[str], state_schema) -> DataFrame:
     return spark.read.schema(state_schema).option("basePath", base).parquet(*paths).select(source.columns)
 
 
-def schema(spark, source):
-    """The Spark schema of a source's state: that of its aggregate (no job runs)."""
-    from .parse import parse
-    return source.aggregate(parse(spark.createDataFrame([], "value string"))).schema
-
-
-def commit(spark, out: str, batch_id: int) -> None:
+def commit(out: str, batch_id: int) -> None:
     """Mark batch ``batch_id``'s state written; forget markers older than the one before."""
-    touch(spark, join(out, STATE, COMMITTED, f"batch_id={batch_id}"))
-    for n in committed_batches(spark, out):
+    touch(join(out, STATE, COMMITTED, f"batch_id={batch_id}"))
+    for n in committed_batches(out):
         if n < batch_id - 1:
-            delete(spark, join(out, STATE, COMMITTED, f"batch_id={n}"))
+            delete(join(out, STATE, COMMITTED, f"batch_id={n}"))
 
 
-def committed_batches(spark, out: str) -> list[int]:
-    return sorted(int(name.removeprefix("batch_id=")) for name in list_dirs(spark, join(out, STATE, COMMITTED), files=True)
+def committed_batches(out: str) -> list[int]:
+    return sorted(int(name.removeprefix("batch_id=")) for name in list_dirs(join(out, STATE, COMMITTED), files=True)
                   if name.startswith("batch_id="))
 
 
-def last_committed(spark, out: str) -> int | None:
-    done = committed_batches(spark, out)
+def last_committed(out: str) -> int | None:
+    done = committed_batches(out)
     return done[-1] if done else None
 
 
-def read_source(spark, out: str, source, first: dt.date | None = None, last: dt.date | None = None,
+def read_source(out: str, source, first: dt.date | None = None, last: dt.date | None = None,
                 upto: int | None = None) -> pa.Table:
     """One source's state over the days ``first``..``last`` (inclusive; None: open), plus
-    its undated rows, as of batch ``upto`` (default: the last committed), as Arrow."""
+    its undated rows, as of batch ``upto`` (default: the last committed), as Arrow. Read
+    with pyarrow, no Spark: the state is as small as its keys."""
     base = source_path(out, source)
-    paths = []
-    for day_dir in list_dirs(spark, base):
+    folders = []
+    for day_dir in list_dirs(base):
         if not day_dir.startswith("date="):
             continue
         day = _day_of(day_dir)
         if day is not None and ((first and day < first) or (last and day > last)):
             continue
-        done = [v for v in _versions(spark, out, source, day_dir) if upto is None or v <= upto]
+        done = [v for v in _versions(out, source, day_dir) if upto is None or v <= upto]
         if done:
-            paths.append(join(base, day_dir, f"version={done[-1]}"))
-    state_schema = schema(spark, source)
-    frame = _read(spark, base, source, paths, state_schema) if paths else spark.createDataFrame([], state_schema)
-    return frame.toArrow()
+            folders.append((day, join(base, day_dir, f"version={done[-1]}")))
+    target = sources.arrow_schema(source)
+
+    def day_table(day, folder) -> list[pa.Table]:
+        tables = []
+        for part in parquet_files(folder):
+            table = read_parquet(part)
+            table = table.append_column("date", pa.array([day] * table.num_rows, pa.date32()))
+            tables.append(table.select(target.names).cast(target))
+        return tables
+
+    read = side_by_side([lambda d=d, f=f: day_table(d, f) for d, f in folders], READERS)
+    return pa.concat_tables([t for tables in read for t in tables], promote_options="none") if folders \
+        else target.empty_table()
 
 
 def _gone(error: Exception) -> bool:
+    """A file listed a moment ago is not there any more."""
     text = str(error)
-    return any(sign in text for sign in ("FILE_NOT_EXIST", "PATH_NOT_FOUND", "FileNotFoundException"))
+    return isinstance(error, FileNotFoundError) or any(
+        sign in text for sign in ("does not exist", "FileNotFoundException", "No such file"))
 
 
-def read_totals(spark, out: str, first: dt.date | None = None, last: dt.date | None = None) -> dict[str, pa.Table]:
+def read_totals(out: str, first: dt.date | None = None, last: dt.date | None = None) -> dict[str, pa.Table]:
     """``{analytic name: table}`` over the days ``first``..``last`` (inclusive; None:
-    open) as of the last committed batch; ``{}`` if no batch was committed."""
+    open) as of the last committed batch; ``{}`` if no batch was committed. No Spark: the
+    files are read with pyarrow (local) or through WebHDFS (hdfs://)."""
     for attempt in range(READ_ATTEMPTS):
-        upto = last_committed(spark, out)
+        upto = last_committed(out)
         if upto is None:
             return {}
         try:
-            read = side_by_side([lambda s=s: read_source(spark, out, s, first, last, upto)
-                                 for s in sources.ALL_SOURCES])
+            read = [read_source(out, s, first, last, upto) for s in sources.ALL_SOURCES]
             break
         except Exception as error:
             # a running stream pruned a version this read had listed (a read slower than

@@ -13,145 +13,262 @@ Everything a batch writes is keyed by its batch id and overwritten, never append
 so a batch replayed after a crash replaces its first attempt instead of doubling it.
 The batch runner is batch 0.
 
-Records and rejects are written by Spark. Batch partials are small Arrow tables on the
-driver (a batch's own aggregates): each is one Parquet file written and read through the
-session's Hadoop FileSystem, so any URI Spark can write, it can too.
+Records, rejects and the state are written by Spark. Everything else here (listings,
+markers, renames, deletes, small Parquet files and the report's reads) goes straight to
+the file system from Python, with no JVM: pyarrow for local paths, WebHDFS for
+``hdfs://`` (the NameNode's HTTP address: ``LOG_ANALYTICS_WEBHDFS``, default the same
+host on port 9870). So it works the same in a classic Spark session, through Spark
+Connect, and with no Spark at all.
 """
 
 from __future__ import annotations
+
+import getpass
+import io
+import os
+import shutil
+from functools import lru_cache
+from urllib.parse import urlparse
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
+from .errors import UserError
+
 RECORDS, REJECTS, BATCHES = "records", "rejects", "batches"
+WEBHDFS_PORT = 9870
 
 
 def join(*parts: str) -> str:
     return "/".join([parts[0].rstrip("/"), *parts[1:]])
 
 
-def _fs(spark, uri: str):
-    """(Hadoop FileSystem, Path) for ``uri``; works for file:// and hdfs:// alike."""
-    path = spark._jvm.org.apache.hadoop.fs.Path(uri)
-    return path.getFileSystem(spark._jsc.hadoopConfiguration()), path
+class _Local:
+    """A local folder (a plain path or ``file://``)."""
+
+    def status(self, path: str) -> list[tuple[str, bool, int]] | None:
+        if not os.path.isdir(path):
+            return None
+        return [(e.name, e.is_dir(), int(e.stat().st_mtime * 1000)) for e in os.scandir(path)]
+
+    def exists(self, path: str) -> bool:
+        return os.path.exists(path)
+
+    def make_dirs(self, path: str) -> None:
+        os.makedirs(path, exist_ok=True)
+
+    def delete(self, path: str) -> bool:
+        if os.path.isdir(path):
+            shutil.rmtree(path)
+        elif os.path.exists(path):
+            os.remove(path)
+        else:
+            return False
+        return True
+
+    def size(self, path: str) -> int:
+        if os.path.isfile(path):
+            return os.path.getsize(path)
+        return sum(os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(path) for f in files)
+
+    def rename(self, source: str, target: str) -> None:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        os.rename(source, target)
+
+    def write(self, path: str, data: bytes) -> None:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(data)
+
+    def read(self, path: str) -> bytes:
+        with open(path, "rb") as f:
+            return f.read()
 
 
-def exists(spark, uri: str) -> bool:
-    fs, path = _fs(spark, uri)
-    return bool(fs.exists(path))
+class _WebHdfs:
+    """HDFS through the NameNode's REST API, as the user running this process."""
+
+    def __init__(self, url: str):
+        from hdfs import InsecureClient
+        self.url = url
+        self.client = InsecureClient(url, user=os.environ.get("HADOOP_USER_NAME") or getpass.getuser())
+
+    def status(self, path: str) -> list[tuple[str, bool, int]] | None:
+        if self.client.status(path, strict=False) is None:
+            return None
+        return [(name, st["type"] == "DIRECTORY", int(st["modificationTime"]))
+                for name, st in self.client.list(path, status=True)]
+
+    def exists(self, path: str) -> bool:
+        return self.client.status(path, strict=False) is not None
+
+    def make_dirs(self, path: str) -> None:
+        self.client.makedirs(path)
+
+    def delete(self, path: str) -> bool:
+        return bool(self.client.delete(path, recursive=True))
+
+    def size(self, path: str) -> int:
+        return int(self.client.content(path)["length"])
+
+    def rename(self, source: str, target: str) -> None:
+        self.client.makedirs(target.rsplit("/", 1)[0])
+        self.client.rename(source, target)
+
+    def write(self, path: str, data: bytes) -> None:
+        self.client.write(path, data=data, overwrite=True)
+
+    def read(self, path: str) -> bytes:
+        with self.client.read(path) as reader:
+            return reader.read()
 
 
-def make_dirs(spark, uri: str) -> None:
+@lru_cache(maxsize=None)
+def _webhdfs(url: str) -> _WebHdfs:
+    return _WebHdfs(url)
+
+
+def _fs(uri: str):
+    """(file system, path within it) of ``uri``: ``file://``, a local path or ``hdfs://``."""
+    u = urlparse(uri)
+    if u.scheme in ("", "file"):
+        return _Local(), (u.path if u.scheme else uri)
+    if u.scheme == "hdfs":
+        url = os.environ.get("LOG_ANALYTICS_WEBHDFS") or f"http://{u.hostname or '127.0.0.1'}:{WEBHDFS_PORT}"
+        return _webhdfs(url.rstrip("/")), u.path or "/"
+    raise UserError(f"{uri}: the output must be a local path, file:// or hdfs:// (not {u.scheme}://)")
+
+
+def _calling(what: str, uri: str, call):
+    """``call()``; a file system that cannot be reached is one clear line."""
+    try:
+        return call()
+    except (ConnectionError, OSError) as error:
+        if isinstance(error, (FileNotFoundError, FileExistsError, PermissionError, IsADirectoryError)):
+            raise
+        raise UserError(f"cannot {what} {uri}: {error.__class__.__name__}: {str(error)[:200]}") from None
+    except Exception as error:
+        if type(error).__module__.startswith(("requests", "urllib3")):
+            raise UserError(f"cannot {what} {uri}: the NameNode's WebHDFS is not answering "
+                            f"({type(error).__name__}); is HDFS up? (`make up`)") from None
+        raise
+
+
+def exists(uri: str) -> bool:
+    fs, path = _fs(uri)
+    return _calling("read", uri, lambda: fs.exists(path))
+
+
+def make_dirs(uri: str) -> None:
     """Create ``uri`` and its parents (raises if the file system cannot be reached)."""
-    fs, path = _fs(spark, uri)
-    fs.mkdirs(path)
+    fs, path = _fs(uri)
+    _calling("write to", uri, lambda: fs.make_dirs(path))
 
 
-def delete(spark, uri: str) -> bool:
+def delete(uri: str) -> bool:
     """Delete ``uri`` recursively; True if something was deleted."""
-    fs, path = _fs(spark, uri)
-    return bool(fs.exists(path) and fs.delete(path, True))
+    fs, path = _fs(uri)
+    return _calling("delete", uri, lambda: fs.delete(path))
 
 
-def list_status(spark, uri: str) -> list[tuple[str, bool, int]]:
+def list_status(uri: str) -> list[tuple[str, bool, int]]:
     """``(name, is_dir, modified in ms since the epoch)`` of what is directly under
     ``uri``, sorted by name; [] if ``uri`` does not exist."""
-    fs, path = _fs(spark, uri)
-    if not fs.exists(path):
-        return []
-    return sorted((str(s.getPath().getName()), bool(s.isDirectory()), int(s.getModificationTime()))
-                  for s in fs.listStatus(path))
+    fs, path = _fs(uri)
+    return sorted(_calling("list", uri, lambda: fs.status(path)) or [])
 
 
-def list_dirs(spark, uri: str, files: bool = False) -> list[str]:
+def list_dirs(uri: str, files: bool = False) -> list[str]:
     """The names of the folders (or, with ``files``, the files) directly under ``uri``,
     sorted; [] if ``uri`` does not exist."""
-    return [name for name, is_dir, _ in list_status(spark, uri) if is_dir != files]
+    return [name for name, is_dir, _ in list_status(uri) if is_dir != files]
 
 
-def size(spark, uri: str) -> int:
+def size(uri: str) -> int:
     """Bytes under ``uri``, all files included."""
-    fs, path = _fs(spark, uri)
-    return int(fs.getContentSummary(path).getLength())
+    fs, path = _fs(uri)
+    return _calling("read", uri, lambda: fs.size(path))
 
 
-def rename(spark, source: str, target: str) -> None:
+def rename(source: str, target: str) -> None:
     """Move ``source`` to ``target`` (one atomic rename on HDFS), creating its parent."""
-    fs, path = _fs(spark, source)
-    _, to = _fs(spark, target)
-    fs.mkdirs(to.getParent())
-    if not fs.rename(path, to):
-        raise OSError(f"could not rename {source} to {target}")
+    fs, path = _fs(source)
+    _, to = _fs(target)
+    _calling("rename", source, lambda: fs.rename(path, to))
 
 
-def touch(spark, uri: str) -> None:
+def touch(uri: str) -> None:
     """Create the empty file ``uri`` (a marker), replacing it if it exists."""
-    fs, path = _fs(spark, uri)
-    fs.create(path, True).close()
+    fs, path = _fs(uri)
+    _calling("write to", uri, lambda: fs.write(path, b""))
 
 
 def batch_path(out: str, name: str, batch_id: int) -> str:
     return join(out, BATCHES, name, f"batch_id={batch_id}")
 
 
-def delete_batch(spark, out: str, batch_id: int) -> None:
+def delete_batch(out: str, batch_id: int) -> None:
     """Delete batch ``batch_id``'s partials under ``batches/`` (if any)."""
-    for name in list_dirs(spark, join(out, BATCHES)):
-        delete(spark, batch_path(out, name, batch_id))
+    for name in list_dirs(join(out, BATCHES)):
+        delete(batch_path(out, name, batch_id))
 
 
-def prune_batches(spark, out: str, before: int) -> int:
+def prune_batches(out: str, before: int) -> int:
     """Delete every batch older than ``before`` under ``batches/``; how many folders went."""
     deleted = 0
-    for name in list_dirs(spark, join(out, BATCHES)):
-        for folder in list_dirs(spark, join(out, BATCHES, name)):
+    for name in list_dirs(join(out, BATCHES)):
+        for folder in list_dirs(join(out, BATCHES, name)):
             if folder.startswith("batch_id=") and int(folder.removeprefix("batch_id=")) < before:
-                deleted += delete(spark, join(out, BATCHES, name, folder))
+                deleted += delete(join(out, BATCHES, name, folder))
     return deleted
 
 
 SUCCESS, PART = "_SUCCESS", "part-00000.parquet"
 
 
-def write_table(spark, uri: str, table: pa.Table) -> None:
+def write_table(uri: str, table: pa.Table) -> None:
     """Write ``table`` as the folder ``uri`` holding one Parquet file, replacing what was
     there. The ``_SUCCESS`` marker comes last: a folder without it is an interrupted write."""
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink)
-    delete(spark, uri)
-    fs, path = _fs(spark, uri)
-    Path = spark._jvm.org.apache.hadoop.fs.Path
-    stream = fs.create(Path(path, PART), True)
+    delete(uri)
+    fs, path = _fs(uri)
+    _calling("write to", uri, lambda: fs.write(join(path, PART), sink.getvalue().to_pybytes()))
+    _calling("write to", uri, lambda: fs.write(join(path, SUCCESS), b""))
+
+
+def parquet_files(uri: str) -> list[str]:
+    """The Parquet files of the folder ``uri``, as Spark or :func:`write_table` wrote them."""
+    return [join(uri, name) for name in list_dirs(uri, files=True) if not name.startswith(("_", "."))]
+
+
+def read_parquet(uri: str) -> pa.Table:
+    """One Parquet file, as Arrow."""
+    fs, path = _fs(uri)
+    return pq.read_table(io.BytesIO(_calling("read", uri, lambda: fs.read(path))))
+
+
+def read_table(uri: str) -> pa.Table:
+    """The Parquet files of the folder ``uri`` as one Arrow table."""
+    return pa.concat_tables([read_parquet(f) for f in parquet_files(uri)])
+
+
+def _cores(spark) -> int:
+    """The cores Spark runs tasks on; through Spark Connect (no SparkContext on this
+    side), Spark's setting or this machine's."""
     try:
-        stream.write(sink.getvalue().to_pybytes())
-    finally:
-        stream.close()
-    fs.create(Path(path, SUCCESS), True).close()
-
-
-def read_table(spark, uri: str) -> pa.Table:
-    """The Parquet files of the folder ``uri`` (as :func:`write_table` or Spark wrote
-    it) as one Arrow table."""
-    fs, path = _fs(spark, uri)
-    tables = []
-    for status in sorted(fs.listStatus(path), key=lambda s: s.getPath().getName()):
-        if status.isFile() and not status.getPath().getName().startswith(("_", ".")):
-            stream = fs.open(status.getPath())
-            try:
-                data = spark._jvm.org.apache.commons.io.IOUtils.toByteArray(stream)
-            finally:
-                stream.close()
-            tables.append(pq.read_table(pa.BufferReader(data)))
-    return pa.concat_tables(tables)
+        return spark.sparkContext.defaultParallelism
+    except Exception:
+        return int(spark.conf.get("spark.default.parallelism", "0") or 0) or os.cpu_count() or 2
 
 
 def write_records(records: DataFrame, out: str, batch_id: int = 0) -> None:
     """Write batch ``batch_id``'s parsed records to ``<out>/records/date=D/batch_id=N/``,
     replacing only that batch's partitions. At most one file per date per core: a
     coalesce, not a shuffle (the records are cached upstream, so nothing is recomputed)."""
-    cores = records.sparkSession.sparkContext.defaultParallelism
+    cores = _cores(records.sparkSession)
     (records.withColumn("batch_id", F.lit(batch_id)).coalesce(cores)
      .write.mode("overwrite").option("partitionOverwriteMode", "dynamic")
      .partitionBy("date", "batch_id").parquet(join(out, RECORDS)))

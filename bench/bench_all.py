@@ -9,20 +9,21 @@ analytics.generate, seed 1995), in order:
 
   1. GoAccess, the baseline: median of 3 runs.
   2. python -m analytics run (batch) into a fresh HDFS folder: median of 3 runs, each in
-     its own process (a cold Spark driver); then `python -m analytics serve` is started
-     (one driver, warmed up on the bundled sample) and the same 3 runs are handed to it.
+     its own process (a cold Spark driver); `report` of it, cold, median of 3; the same
+     runs through a Spark Connect server (started for them if `make connect` is not up).
   3. kafka_producer.py alone: 1 line per message; 100 lines per message; and the original
      design (a flush after every line) on the first min(N, 20,000) lines.
-  4. spark_stream.py --available-now draining the 100-lines-per-message topic of 3: once
-     in its own process, then 3 times handed to the service (each into a new folder).
+  4. spark_stream.py --available-now draining the 100-lines-per-message topic of 3; what a
+     user gets by default: `SPARK_CONF_DIR=conf spark-submit spark_stream.py` draining the
+     1-line-per-message topic; the packed drain on the two-worker Spark cluster (started
+     for it if `make spark-cluster` is not up).
   5. End to end: the producer (100 lines per message), then the drain, timed from the
-     producer's start to the drain's exit: the stream in its own process, then in the service.
+     producer's start to the drain's exit.
   6. Steady state: the stream runs at the 10 s trigger; once it has started, the producer
      feeds --feed-rate lines/s (100 per message, for --feed-seconds, or until the file
-     ends): the stream in its own process, then in the service.
+     ends).
 
-Each stage "in its own process" runs with LOG_ANALYTICS_SERVICE=off: a cold driver, as
-with no service running.
+Every stage but the Connect one runs in its own process: a cold Spark driver.
 
 Seconds are wall clock, process start to exit (Python and JVM start included), unless
 the row says otherwise. Ratios are lines/s divided by GoAccess's lines/s in this same run.
@@ -54,7 +55,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 import stack  # noqa: E402
 from bench_analytics import data_file, goaccess_cmd  # noqa: E402
 from bench_producer import create_topic, delete_topics, producer_cmd, summary  # noqa: E402
-from bench_stream import delete_outputs, drain, steady_state  # noqa: E402
+from bench_stream import SPARK_SUBMIT, SPARK_SUBMIT_ENV, delete_outputs, drain, steady_state  # noqa: E402
 
 PACK = 100                # lines per message of the packed producer runs
 ORIGINAL_SLICE = 20_000   # the original producer manages ~1,000 lines/s: a slice is enough
@@ -117,17 +118,15 @@ class PeakMemory:
             self.watched.append(Watched(name or program(cmd), proc))
         return proc
 
-    def take(self, env: dict[str, str] | None = None) -> dict[str, int]:
+    def take(self) -> dict[str, int]:
         """Peak MiB of the processes started since the last take, by name (the largest of a
-        name). A process still running (the service) stays watched, and is in the figures
-        only of the stages handed to it: those run with its ``env``."""
+        name). A process still running stays watched, for the next take."""
         with self.lock:
             done = self.watched
             self.watched = [w for w in done if w.proc.poll() is None]
-        served = env is not None and "LOG_ANALYTICS_SERVICE_STATE" in env
         peaks: dict[str, int] = {}
         for w in done:
-            if w.proc.poll() is None and not served:
+            if w.proc.poll() is None:
                 continue
             peaks[w.name] = max(peaks.get(w.name, 0), round(w.peak / 2**20))
         return peaks
@@ -201,43 +200,24 @@ def goaccess(memory: PeakMemory, log: Path, lines: int, skip: bool) -> dict:
                runs=[round(s, 2) for s in runs], valid_requests=valid)
 
 
-OWN_PROCESS = {"LOG_ANALYTICS_SERVICE": "off"}
-
-
-def batch(memory: PeakMemory, log: Path, lines: int, output: str, label: str, env: dict[str, str]) -> dict:
+def batch(memory: PeakMemory, log: Path, lines: int, output: str, label: str, env: dict | None = None) -> dict:
     runs = []
     for i in range(3):  # about 20 s a run at 2M lines, and runs differ by up to 10 %
         seconds, out = run(memory, [sys.executable, "-m", "analytics", "run", str(log), "--output", output,
-                                    "--overwrite"], name="analytics run", env={**os.environ, **env})
+                                    "--overwrite"], name="analytics run", env={**os.environ, **(env or {})})
         runs.append(seconds)
         print(f"  run {i + 1}: {seconds:.1f} s ({out.strip()})", flush=True)
-    return row(f"{label}, median of 3", statistics.median(runs), lines, memory.take(env), runs=[round(s, 2) for s in runs])
+    return row(f"{label}, median of 3", statistics.median(runs), lines, memory.take(), runs=[round(s, 2) for s in runs])
 
 
-class Service:
-    """`python -m analytics serve` with its own state file, for the stages handed to it."""
-
-    def __init__(self, memory: PeakMemory):
-        self.folder = tempfile.TemporaryDirectory()
-        self.env = {"LOG_ANALYTICS_SERVICE_STATE": str(Path(self.folder.name) / "service.json")}
-        started = time.monotonic()
-        self.proc = memory.popen([sys.executable, "-m", "analytics", "serve"], "analytics serve",
-                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT,
-                                 env={**os.environ, **self.env})
-        for line in self.proc.stdout:
-            if line.startswith("service: ready"):
-                break
-        else:
-            sys.exit(f"analytics serve exited (status {self.proc.wait()}) before it was ready")
-        # its log is one line per command: read on, so that the pipe never fills up
-        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
-        self.ready = time.monotonic() - started
-        print(f"  service ready in {self.ready:.1f} s (Spark start and warm-up)", flush=True)
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(120)
-        self.folder.cleanup()
+def report(memory: PeakMemory, output: str, label: str) -> dict:
+    runs = []
+    for _ in range(3):
+        seconds, _ = run(memory, [sys.executable, "-m", "analytics", "report", "--output", output, "--format", "json"],
+                         name="analytics report")
+        runs.append(seconds)
+    print(f"  report: {', '.join(f'{s:.2f}' for s in runs)} s", flush=True)
+    return row(f"{label}, median of 3", statistics.median(runs), None, memory.take(), runs=[round(s, 2) for s in runs])
 
 
 def producer(memory: PeakMemory, log: Path, topic: str, label: str, *flags) -> dict:
@@ -258,45 +238,43 @@ def original(memory: PeakMemory, log: Path, lines: int, topic: str) -> dict:
                loop_lines_per_s=round(float(out)))
 
 
-def drains(memory: PeakMemory, topic: str, lines: int, outputs: list[str], label: str, env: dict[str, str]) -> list[dict]:
+def drains(memory: PeakMemory, topic: str, lines: int, outputs: list[str], label: str, **how) -> list[dict]:
     """Drain the topic into each output in turn: a row for the median wall clock and one for
-    the median time inside the batches."""
+    the median time inside the batches. ``how``: :func:`bench_stream.drain`'s env, flags, launcher."""
     walls, inside = [], []
     for i, output in enumerate(outputs):
-        wall, in_batches = drain(topic, output, lines, popen=memory.popen, env={**os.environ, **env})
+        wall, in_batches = drain(topic, output, lines, popen=memory.popen, **how)
         walls.append(wall)
         inside.append(in_batches)
         print(f"  drain {i + 1}: {wall:.1f} s wall clock, {in_batches:.1f} s in its batches", flush=True)
     times = f"median of {len(walls)}" if len(walls) > 1 else "one run"
-    return [row(f"{label}, {times}", statistics.median(walls), lines, memory.take(env),
+    return [row(f"{label}, {times}", statistics.median(walls), lines, memory.take(),
                 runs=[round(s, 2) for s in walls]),
             row("  same, time inside its batches", statistics.median(inside), lines, None,
                 runs=[round(s, 2) for s in inside])]
 
 
-def end_to_end(memory: PeakMemory, log: Path, lines: int, topic: str, output: str, label: str,
-               env: dict[str, str]) -> dict:
+def end_to_end(memory: PeakMemory, log: Path, lines: int, topic: str, output: str, label: str) -> dict:
     """The producer (packed), then the drain: seconds from the producer's start to the drain's exit."""
     started = time.monotonic()
     run(memory, producer_cmd(log, topic, "--lines-per-message", PACK))
     produced = time.monotonic() - started
-    drain(topic, output, lines, popen=memory.popen, env={**os.environ, **env})
+    drain(topic, output, lines, popen=memory.popen)
     seconds = time.monotonic() - started
     print(f"  {label}: {seconds:.1f} s ({produced:.1f} s producing, {seconds - produced:.1f} s draining)",
           flush=True)
-    return row(f"end to end, {label}", seconds, lines, memory.take(env), producing_seconds=round(produced, 2))
+    return row(f"end to end, {label}", seconds, lines, memory.take(), producing_seconds=round(produced, 2))
 
 
-def steady(memory: PeakMemory, scratch: Scratch, stage: str, log: Path, rate: int, seconds: int, label: str,
-           env: dict[str, str]) -> list[dict]:
+def steady(memory: PeakMemory, scratch: Scratch, stage: str, log: Path, rate: int, seconds: int, label: str) -> list[dict]:
     found = steady_state(scratch.topic(stage), scratch.output(stage), log, rate, seconds, PACK,
-                         popen=memory.popen, env={**os.environ, **env})
+                         popen=memory.popen)
     for batch_id, lines, took in found:
         print(f"  batch {batch_id}: {lines:,} lines in {took:.1f} s", flush=True)
     durations = [took for _, lines, took in found if lines]
     if not durations:
         sys.exit("steady state: the stream reported no batch with lines")
-    return [row(f"steady state, {label}: median batch", statistics.median(durations), None, memory.take(env),
+    return [row(f"steady state, {label}: median batch", statistics.median(durations), None, memory.take(),
                 batches=[{"batch": b, "lines": lines, "seconds": took} for b, lines, took in found]),
             row("  same, slowest batch", max(durations), None, None)]
 
@@ -357,44 +335,57 @@ def main() -> int:
         rows = [goaccess(memory, log, n, args.skip_goaccess)]
 
         print("[2/6] python -m analytics run (batch) into HDFS", flush=True)
-        rows.append(batch(memory, log, n, scratch.output("batch"), "python -m analytics run (batch)", OWN_PROCESS))
-        service = Service(memory)
+        batch_output = scratch.output("batch")
+        rows.append(batch(memory, log, n, batch_output, "python -m analytics run (batch)"))
+        rows.append(report(memory, batch_output, "python -m analytics report, cold (no Spark: pyarrow and WebHDFS)"))
+        connect_started = not stack.services.connect_ready()
+        if connect_started:
+            stack.services.up(group="connect")
         try:
-            rows.append(row("  analytics serve: start and warm-up", service.ready, None, None))
-            rows.append(batch(memory, log, n, scratch.output("batch"), "python -m analytics run via analytics serve",
-                              service.env))
-
-            print("[3/6] kafka_producer.py alone", flush=True)
-            rows.append(producer(memory, log, scratch.topic("one"), "kafka_producer.py, 1 line/message"))
-            packed = scratch.topic("packed")
-            rows.append(producer(memory, log, packed, f"kafka_producer.py, {PACK} lines/message",
-                                 "--lines-per-message", PACK))
-            rows.append(original(memory, log, n, scratch.topic("original")))
-
-            print(f"[4/6] spark_stream.py --available-now draining the {PACK}-lines/message topic", flush=True)
-            rows += drains(memory, packed, n, [scratch.output("drain")],
-                           "spark_stream.py --available-now, drain, in its own process", OWN_PROCESS)
-            rows += drains(memory, packed, n, [scratch.output(f"drain-served-{i}") for i in range(3)],
-                           "spark_stream.py --available-now, drain, via analytics serve", service.env)
-
-            print(f"[5/6] end to end: the producer ({PACK} lines/message), then the drain", flush=True)
-            rows.append(end_to_end(memory, log, n, scratch.topic("e2e"), scratch.output("e2e"),
-                                   "stream in its own process", OWN_PROCESS))
-            rows.append(end_to_end(memory, log, n, scratch.topic("e2e-served"), scratch.output("e2e-served"),
-                                   "stream via analytics serve", service.env))
-
-            fed = min(n, args.feed_rate * args.feed_seconds)
-            print(f"[6/6] steady state: {args.feed_rate:,} lines/s fed for {args.feed_seconds} s, 10 s trigger",
-                  flush=True)
-            if fed < args.feed_rate * args.feed_seconds:
-                print(f"  the file ends first: {fed:,} lines, {fed / args.feed_rate:.1f} s of feed")
-            label = f"{args.feed_rate:,} lines/s fed"
-            rows += steady(memory, scratch, "steady", log, args.feed_rate, args.feed_seconds,
-                           f"{label}, stream in its own process", OWN_PROCESS)
-            rows += steady(memory, scratch, "steady-served", log, args.feed_rate, args.feed_seconds,
-                           f"{label}, stream via analytics serve", service.env)
+            rows.append(batch(memory, log, n, scratch.output("batch-connect"),
+                              "python -m analytics run through Spark Connect (SPARK_REMOTE, a warm server)",
+                              env={"SPARK_REMOTE": stack.services.SPARK_REMOTE}))
         finally:
-            service.stop()
+            if connect_started:
+                stack.services.stop(stack.services.services(("connect",))[0])
+        print("[3/6] kafka_producer.py alone", flush=True)
+        one = scratch.topic("one")
+        rows.append(producer(memory, log, one, "kafka_producer.py, 1 line/message"))
+        packed = scratch.topic("packed")
+        rows.append(producer(memory, log, packed, f"kafka_producer.py, {PACK} lines/message",
+                             "--lines-per-message", PACK))
+        rows.append(original(memory, log, n, scratch.topic("original")))
+
+        print(f"[4/6] spark_stream.py --available-now draining the {PACK}-lines/message topic", flush=True)
+        rows += drains(memory, packed, n, [scratch.output("drain")],
+                       "spark_stream.py --available-now, drain")
+        print("[4/6] the defaults a user gets: spark-submit, cold, the 1-line-per-message topic", flush=True)
+        rows += drains(memory, one, n, [scratch.output("drain-submit")],
+                       "SPARK_CONF_DIR=conf spark-submit spark_stream.py --available-now, 1 line/message",
+                       launcher=SPARK_SUBMIT, env={**os.environ, **SPARK_SUBMIT_ENV})
+        cluster_started = not stack.services.spark_cluster_ready()
+        if cluster_started:
+            stack.services.up(group="spark-cluster")
+        try:
+            rows += drains(memory, packed, n, [scratch.output("drain-cluster")],
+                           "spark_stream.py --available-now on the two-worker cluster, packed topic",
+                           flags=("--master", stack.services.SPARK_MASTER))
+        finally:
+            if cluster_started:
+                for service in reversed(stack.services.services(("spark-cluster",))):
+                    stack.services.stop(service)
+
+        print(f"[5/6] end to end: the producer ({PACK} lines/message), then the drain", flush=True)
+        rows.append(end_to_end(memory, log, n, scratch.topic("e2e"), scratch.output("e2e"),
+                               "stream"))
+
+        fed = min(n, args.feed_rate * args.feed_seconds)
+        print(f"[6/6] steady state: {args.feed_rate:,} lines/s fed for {args.feed_seconds} s, 10 s trigger",
+              flush=True)
+        if fed < args.feed_rate * args.feed_seconds:
+            print(f"  the file ends first: {fed:,} lines, {fed / args.feed_rate:.1f} s of feed")
+        rows += steady(memory, scratch, "steady", log, args.feed_rate, args.feed_seconds,
+                       f"{args.feed_rate:,} lines/s fed, stream")
     finally:
         scratch.delete()
 

@@ -10,7 +10,7 @@ the end (the output is kept with --keep). One topic for the three runs: the stre
 checkpoint, <output>/_checkpoint, is bound to its topic, and the state's version=N
 directories are numbered by batch id, which only a single checkpoint keeps increasing.
 Each run publishes its lines first, then drains them with spark_stream.py --available-now
-in its own process (LOG_ANALYTICS_SERVICE=off), so the runs' batch ids follow each other.
+in its own process, so the runs' batch ids follow each other.
 
   1. Empty history: --small-batches x --small-batch-lines lines of day D0, one line per
      Kafka message, drained with --max-offsets-per-trigger --small-batch-lines, so one
@@ -49,7 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 import stack  # noqa: E402
-from bench_all import OWN_PROCESS, PeakMemory, machine  # noqa: E402
+from bench_all import PeakMemory, machine  # noqa: E402
 from bench_producer import BOOTSTRAP, create_topic, delete_topics  # noqa: E402
 from bench_stream import batches, delete_outputs, stream  # noqa: E402
 
@@ -60,7 +60,6 @@ ZONE = "-0400"
 MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 CLOCK = [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86400)]
 ENDPOINTS = [f"/page/{k}.html" for k in range(40)] + [f"/images/{k}.gif" for k in range(20)] + ["/", "/history/"]
-ENV = {**os.environ, **OWN_PROCESS}
 
 
 # --- the lines -------------------------------------------------------------------
@@ -112,7 +111,7 @@ def publish(topic: str, values) -> tuple[int, float]:
 def run_watched(memory: PeakMemory, name: str, cmd: list[str]) -> tuple[float, str, int]:
     """Run to its end in its own process tree, watched: (wall clock s, stdout, peak MiB)."""
     started = time.monotonic()
-    proc = memory.popen(cmd, name, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=ENV)
+    proc = memory.popen(cmd, name, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     stdout, stderr = proc.communicate()
     wall = time.monotonic() - started
     if proc.returncode != 0:

@@ -48,8 +48,14 @@ def batches(stdout: str) -> list[tuple[int, int, float]]:
     return found
 
 
-def stream(topic: str, output: str, *flags: str) -> list[str]:
-    return [sys.executable, str(ROOT / "spark_stream.py"), "--topic", topic, "--output", output, *flags]
+def stream(topic: str, output: str, *flags: str, launcher: tuple[str, ...] = (sys.executable,)) -> list[str]:
+    """The job's command line; ``launcher``: python, or spark-submit and its own flags."""
+    return [*launcher, str(ROOT / "spark_stream.py"), "--topic", topic, "--output", output, *flags]
+
+
+#: the README's spark-submit line: spark-submit (of the venv), the project's conf folder
+SPARK_SUBMIT = (str(Path(sys.executable).with_name("spark-submit")),)
+SPARK_SUBMIT_ENV = {"SPARK_CONF_DIR": str(ROOT / "conf")}
 
 
 def delete_outputs(uris) -> None:
@@ -60,12 +66,13 @@ def delete_outputs(uris) -> None:
         client.delete(uri.removeprefix(stack.HDFS_URI), recursive=True)
 
 
-def drain(topic: str, output: str, lines: int, popen=subprocess.Popen, env=None) -> tuple[float, float]:
+def drain(topic: str, output: str, lines: int, popen=subprocess.Popen, env=None, flags=(),
+          launcher=(sys.executable,)) -> tuple[float, float]:
     """Drain a topic of `lines` lines with --available-now: (wall clock s, s inside the batches).
     popen starts the job: a caller may pass one that watches the process."""
     started = time.monotonic()
-    job = popen(stream(topic, output, "--available-now"), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                text=True, cwd=ROOT, env=env)
+    job = popen(stream(topic, output, "--available-now", *flags, launcher=launcher), stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
     stdout, stderr = job.communicate()
     wall = time.monotonic() - started
     if job.returncode != 0:

@@ -4,12 +4,12 @@
     .venv/bin/python bench/profile_batches.py [--batches 4] [--lines 200000]
 
 Needs the local stack (`make up`). Feeds --batches batches of --lines lines of the
-generated log (bench/data/generated_<N>.log) straight to spark_stream.py's batch function,
+generated log (bench/data/generated_<N>.log) straight to the stream's batch function,
 one line per message as if from a 2-partition topic (Kafka itself is left out), writing to
 a fresh HDFS folder. For
 each batch it prints when each stage started and how long it took, counted from the start
-of the batch: the records and rejects writes, each of the five aggregations, and each
-analytic's partial and total tables. Everything before the first of them is the parse and
+of the batch: the records and rejects writes, each source's merge into the per-day state,
+and the commit. Everything before the first of them is the parse and
 the cache. The first batch includes the JIT compilation of the generated code.
 """
 from __future__ import annotations
@@ -37,13 +37,10 @@ def main() -> int:
     ap.add_argument("--lines", type=int, default=200_000, help="lines per batch")
     args = ap.parse_args()
 
-    import spark_stream
-    import analytics
-    from analytics import store
+    from analytics import state, store, stream
 
     output = f"{stack.HDFS_URI}/bench/profile-{uuid.uuid4().hex[:8]}"
-    stream_args = spark_stream.parse_args(["--output", output])
-    spark = spark_stream.spark_session(stream_args)
+    spark = stream.stream_session()
     batch_started = [0.0]
 
     def timed(label, call):
@@ -58,10 +55,9 @@ def main() -> int:
 
     store.write_records = timed(lambda *a: "records (Spark)", store.write_records)
     store.write_rejects = timed(lambda *a: "rejects (Spark)", store.write_rejects)
-    for source in dict.fromkeys(a.source for a in analytics.ALL):
-        source.collect = timed(lambda *a, s=source: f"aggregation {s.name} (Spark)", source.collect)
-    writer = spark_stream.BatchWriter(spark, output, lag=None)
-    writer._analytic = timed(lambda a, *_: f"{a.name}: partial and total", writer._analytic)
+    state.merge = timed(lambda _spark, _out, _batch, source, *a: f"state of {source.name} (Spark)", state.merge)
+    state.commit = timed(lambda *a: "commit", state.commit)
+    writer = stream.BatchWriter(spark, output, lag=None)
 
     # Each batch is read from its own slice file: a filter on an offset range would put
     # different literals in each batch's generated code, and the JIT would start cold on
@@ -75,13 +71,13 @@ def main() -> int:
     try:
         for batch_id in range(args.batches):
             lines = spark.read.text(str(slices / f"{batch_id}.log")).repartition(2)
-            messages = spark_stream.as_messages(lines).cache()
+            messages = stream.as_messages(lines).cache()
             messages.count()
             batch_started[0] = time.monotonic()
             writer._process(messages, batch_id)
             messages.unpersist()
     finally:
-        store.delete(spark, output)
+        store.delete(output)
         shutil.rmtree(slices)
     return 0
 

@@ -171,8 +171,8 @@ CELLS: list[tuple[str, str]] = [
 
     spark = spark_session("section-b-demo", driver_memory="1g",
                           config={"spark.hadoop.dfs.client.use.datanode.hostname": "true"})
-    totals = state.read_totals(spark, OUT)
-    print(f"running totals of {len(totals)} analytics, as of batch {state.last_committed(spark, OUT)}")
+    totals = state.read_totals(OUT)
+    print(f"running totals of {len(totals)} analytics, as of batch {state.last_committed(OUT)}")
 
     def view(name, top=None):
         return analytics.BY_NAME[name].view(totals[name], top)
@@ -346,7 +346,7 @@ CELLS: list[tuple[str, str]] = [
     from analytics import report
 
     DAY = datetime.date(2015, 5, 18)
-    one_day = report.build(state.read_totals(spark, OUT, DAY, DAY), None, DAY, DAY)
+    one_day = report.build(state.read_totals(OUT, DAY, DAY), None, DAY, DAY)
     whole = report.build(totals)
     print(f"distinct hosts on {DAY} alone: {one_day['unique_hosts']:,} (whole history: {whole['unique_hosts']:,})")
     print(f"records on {DAY} alone: {one_day['lines']['records']:,} (whole history: {whole['lines']['records']:,})")
@@ -423,7 +423,7 @@ CELLS: list[tuple[str, str]] = [
         print(f"results kept in {OUT}")
     else:
         from kafka.admin import KafkaAdminClient
-        store.delete(spark, OUT)
+        store.delete(OUT)
         admin = KafkaAdminClient(bootstrap_servers=stack.KAFKA_BOOTSTRAP)
         admin.delete_topics([TOPIC])
         admin.close()

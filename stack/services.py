@@ -1,5 +1,7 @@
-"""The local stack: a Kafka broker and an HDFS NameNode + DataNode as plain
-`java` processes on 127.0.0.1, each with its own classpath under stack/lib/.
+"""The local stack: a Kafka broker and an HDFS NameNode + DataNode (`make up`), and on
+demand a standalone Spark cluster (`make spark-cluster`: a master and two workers) and a
+Spark Connect server (`make connect`), as plain `java` processes on 127.0.0.1, each with
+its own classpath: under stack/lib/, or the installed pyspark's own jars.
 
 Everything a service needs at run time (configuration, data, pid, log) lives
 under stack/run/, which is git-ignored and wiped by `clean-data`.
@@ -37,10 +39,23 @@ PORTS = {name: port + _OFFSET for name, port in {
     "datanode_port": 9866,
     "datanode_http_port": 9864,
     "datanode_ipc_port": 9867,
+    "spark_master_port": 7077,
+    "spark_master_ui_port": 8080,
+    "spark_worker_1_ui_port": 8081,
+    "spark_worker_2_ui_port": 8082,
+    "spark_connect_port": 15002,
 }.items()}
 KAFKA_BOOTSTRAP = f"127.0.0.1:{PORTS['kafka_port']}"
 HDFS_URI = f"hdfs://127.0.0.1:{PORTS['hdfs_rpc_port']}"
 WEBHDFS_URL = f"http://127.0.0.1:{PORTS['hdfs_http_port']}"
+SPARK_MASTER = f"spark://127.0.0.1:{PORTS['spark_master_port']}"
+SPARK_MASTER_UI = f"http://127.0.0.1:{PORTS['spark_master_ui_port']}"
+SPARK_REMOTE = f"sc://127.0.0.1:{PORTS['spark_connect_port']}"
+ROOT = HERE.parent
+#: what `make up` starts; `make spark-cluster` and `make connect` start the other groups
+GROUPS = ("core", "spark-cluster", "connect")
+WORKERS = 2
+WORKER_MEMORY = "1g"  # for each worker's executor
 
 # Classpaths resolved by `make install` (mvn -P <profile> dependency:copy-dependencies).
 CLASSPATHS = ("kafka", "hdfs", "spark-kafka")
@@ -60,6 +75,9 @@ class Service:
     ports: list[int]
     heap: str
     jvm_flags: list[str] = field(default_factory=list)
+    group: str = "core"
+    env: dict[str, str] = field(default_factory=dict)
+    gc: str = "-XX:+UseSerialGC"
 
     @property
     def pid_file(self) -> Path:
@@ -94,7 +112,12 @@ HADOOP_JVM_FLAGS = [
 ]
 
 
-def services() -> list[Service]:
+def services(groups: tuple[str, ...] = GROUPS) -> list[Service]:
+    """The services of ``groups``, in start order."""
+    return [s for s in _core() + _spark_cluster() + [_connect()] if s.group in groups]
+
+
+def _core() -> list[Service]:
     hdfs_cp = f"{RUN / 'conf' / 'hdfs'}:{LIB / 'hdfs'}/*"
     hdfs_flags = HADOOP_JVM_FLAGS + [f"-Dlog4j.configuration=file:{CONF / 'hdfs-log4j.properties'}"]
     return [
@@ -126,6 +149,74 @@ def services() -> list[Service]:
             jvm_flags=hdfs_flags,
         ),
     ]
+
+
+def _pyspark_home() -> Path:
+    """The installed pyspark: its jars/ are a Spark distribution's (SPARK_HOME)."""
+    import importlib.util
+    spec = importlib.util.find_spec("pyspark")
+    if spec is None or not spec.origin:
+        raise StackError("pyspark is not installed: run `make install`")
+    return Path(spec.origin).parent
+
+
+# Spark reflects into JDK internals that Java 17 closes by default (what Spark's own
+# launcher adds to every Spark JVM)
+SPARK_JVM_FLAGS = [f"--add-opens=java.base/{package}=ALL-UNNAMED" for package in (
+    "java.lang", "java.lang.invoke", "java.lang.reflect", "java.io", "java.net", "java.nio", "java.util",
+    "java.util.concurrent", "java.util.concurrent.atomic", "jdk.internal.ref", "sun.nio.ch", "sun.nio.cs",
+    "sun.security.action", "sun.util.calendar")] + [
+    "--add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED", "-Dio.netty.tryReflectionSetAccessible=true"]
+
+
+def _spark_env(home: Path) -> dict[str, str]:
+    # SPARK_LOCAL_IP: what Spark binds when nothing more precise is set (block managers,
+    # the executors a worker starts, which inherit this environment)
+    # SPARK_SCALA_VERSION: what Spark's own scripts set, and its launcher (the command a
+    # worker builds for an executor) needs, outside a source tree
+    scala = next((home / "jars").glob("spark-core_*.jar")).name.split("_")[1].split("-")[0]
+    return {"SPARK_HOME": str(home), "SPARK_LOCAL_IP": "127.0.0.1", "SPARK_CONF_DIR": str(ROOT / "conf"),
+            "SPARK_SCALA_VERSION": scala}
+
+
+def _spark_cluster() -> list[Service]:
+    home = _pyspark_home()
+    classpath = f"{ROOT / 'conf'}:{home / 'jars'}/*"
+    master = Service(
+        name="spark-master", classpath=classpath, main_class="org.apache.spark.deploy.master.Master",
+        args=["--host", "127.0.0.1", "--port", str(PORTS["spark_master_port"]),
+              "--webui-port", str(PORTS["spark_master_ui_port"])],
+        ports=[PORTS["spark_master_port"], PORTS["spark_master_ui_port"]], heap="256m",
+        jvm_flags=SPARK_JVM_FLAGS, group="spark-cluster", env=_spark_env(home))
+    workers = [Service(
+        name=f"spark-worker-{n}", classpath=classpath, main_class="org.apache.spark.deploy.worker.Worker",
+        args=["--host", "127.0.0.1", "--cores", "1", "--memory", WORKER_MEMORY,
+              "--webui-port", str(PORTS[f"spark_worker_{n}_ui_port"]),
+              "--work-dir", str(RUN / "spark" / f"worker-{n}"), SPARK_MASTER],
+        ports=[PORTS[f"spark_worker_{n}_ui_port"]], heap="256m", jvm_flags=SPARK_JVM_FLAGS,
+        group="spark-cluster", env=_spark_env(home))
+        for n in range(1, WORKERS + 1)]
+    return [master, *workers]
+
+
+def _connect() -> Service:
+    """Spark Connect: a Spark driver that clients reach over gRPC, started by spark-submit's
+    own main class, with the line parser and the Kafka connector on its classpath."""
+    home = _pyspark_home()
+    jars = [str(ROOT / "analytics" / "jvm" / "log-analytics-jvm.jar"),
+            *sorted(str(j) for j in (LIB / "spark-kafka").glob("*.jar"))]
+    return Service(
+        name="spark-connect", classpath=f"{ROOT / 'conf'}:{home / 'jars'}/*",
+        main_class="org.apache.spark.deploy.SparkSubmit",
+        args=["--class", "org.apache.spark.sql.connect.service.SparkConnectServer",
+              "--name", "log-analytics-connect", "--master", os.environ.get("LOG_ANALYTICS_MASTER", "local[2]"),
+              "--jars", ",".join(jars),
+              "--conf", "spark.connect.grpc.binding.address=127.0.0.1",
+              "--conf", f"spark.connect.grpc.binding.port={PORTS['spark_connect_port']}",
+              "spark-internal"],
+        ports=[PORTS["spark_connect_port"]], heap=os.environ.get("LOG_ANALYTICS_DRIVER_MEMORY", "2g"),
+        jvm_flags=[*SPARK_JVM_FLAGS, "-XX:-DontCompileHugeMethods"], gc="-XX:+UseParallelGC",
+        group="connect", env=_spark_env(home))
 
 
 # --- checks -----------------------------------------------------------------
@@ -217,7 +308,7 @@ def _render_config() -> None:
 
 
 def _java(service: Service, main_class: str, args: list[str]) -> list[str]:
-    return ["java", "-Xms64m", f"-Xmx{service.heap}", "-XX:+UseSerialGC",
+    return ["java", "-Xms64m", f"-Xmx{service.heap}", service.gc,
             f"-Dlog.analytics.service={service.name}", *service.jvm_flags,
             "-cp", service.classpath, main_class, *args]
 
@@ -309,15 +400,34 @@ def datanode_ready() -> bool:
     return '"ActorState":"RUNNING"' in actors and hdfs_ready()
 
 
-READY = {"kafka": kafka_ready, "namenode": hdfs_ready, "datanode": datanode_ready}
+def _alive_workers() -> int:
+    state = _get_json(f"{SPARK_MASTER_UI}/json/")
+    return sum(w.get("state") == "ALIVE" for w in (state or {}).get("workers", []))
+
+
+def spark_cluster_ready() -> bool:
+    """The master answers and counts every worker alive."""
+    return _alive_workers() >= WORKERS
+
+
+def connect_ready() -> bool:
+    return port_in_use(PORTS["spark_connect_port"])
+
+
+READY = {"kafka": kafka_ready, "namenode": hdfs_ready, "datanode": datanode_ready,
+         "spark-master": lambda: _get_json(f"{SPARK_MASTER_UI}/json/") is not None,
+         **{f"spark-worker-{n}": (lambda n=n: _alive_workers() >= n) for n in range(1, WORKERS + 1)},
+         "spark-connect": connect_ready}
 
 
 # --- up / down / status ---------------------------------------------------------
 
-def up(timeout: float = 120.0) -> None:
+def up(timeout: float = 120.0, group: str = "core") -> None:
+    """Start what is not running of ``group`` (the core stack, the Spark cluster or Spark
+    Connect) and wait until it is ready."""
     java_version()
     check_installed()
-    all_services = services()
+    all_services = services((group,))
     by_name = {s.name: s for s in all_services}
     to_start = []
     for service in all_services:
@@ -330,20 +440,21 @@ def up(timeout: float = 120.0) -> None:
         to_start.append(service)
     _render_config()
     started = time.monotonic()
-    if to_start:
+    if to_start and group == "core":
         _format_once(by_name)
     for service in to_start:
         service.log_file.parent.mkdir(parents=True, exist_ok=True)
         with open(service.log_file, "ab") as log:
             process = subprocess.Popen(_java(service, service.main_class, service.args), stdout=log,
-                                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+                                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+                                       env={**os.environ, **service.env})
         service.pid_file.write_text(str(process.pid))
     _wait_ready(all_services, started + timeout)
     if to_start:
         print(f"stack: started {', '.join(s.name for s in to_start)} in {time.monotonic() - started:.1f} s")
     else:
-        print("stack: already running")
-    print(describe())
+        print(f"stack: {group} already running")
+    print(describe(group))
 
 
 def _wait_ready(all_services: list[Service], deadline: float) -> None:
@@ -362,7 +473,12 @@ def _wait_ready(all_services: list[Service], deadline: float) -> None:
         time.sleep(0.5)
 
 
-def describe() -> str:
+def describe(group: str = "core") -> str:
+    if group == "spark-cluster":
+        return (f"  Spark master {SPARK_MASTER:<30} UI {SPARK_MASTER_UI}, {WORKERS} workers; "
+                f"logs {RUN / 'logs'}/spark-*.log")
+    if group == "connect":
+        return f"  Spark Connect {SPARK_REMOTE:<29} (SPARK_REMOTE={SPARK_REMOTE}) log {RUN / 'logs' / 'spark-connect.log'}"
     rows = [
         f"  Kafka      {KAFKA_BOOTSTRAP:<32} log {RUN / 'logs' / 'kafka.log'}",
         f"  NameNode   {HDFS_URI:<32} log {RUN / 'logs' / 'namenode.log'}",
@@ -372,15 +488,23 @@ def describe() -> str:
     return "\n".join(rows)
 
 
+READY_GROUP = {"core": lambda: kafka_ready() and hdfs_ready(), "spark-cluster": spark_cluster_ready,
+               "connect": connect_ready}
+
+
 def down(grace: float = 20.0) -> None:
-    stopped = []
-    for service in reversed(services()):  # DataNode first, Kafka last
-        pid = service.pid()
-        if pid:
-            _stop(pid, grace)
-            stopped.append(service.name)
-        service.pid_file.unlink(missing_ok=True)
+    stopped = [service.name for service in reversed(services())  # Connect and Spark first, Kafka last
+               if stop(service, grace)]
     print(f"stack: stopped {', '.join(stopped)}" if stopped else "stack: nothing running")
+
+
+def stop(service: Service, grace: float = 20.0) -> bool:
+    """Stop ``service``; True if it was running."""
+    pid = service.pid()
+    if pid:
+        _stop(pid, grace)
+    service.pid_file.unlink(missing_ok=True)
+    return pid is not None
 
 
 def _stop(pid: int, grace: float) -> None:
@@ -407,10 +531,13 @@ def _is_zombie(pid: int) -> bool:
 
 
 def status() -> bool:
-    """Print each service's state; True when all are up and ready."""
+    """Print each service's state; True when the core stack, and whatever else runs, are
+    up and ready (the Spark cluster and Connect are listed only when running)."""
     healthy = True
     for service in services():
         pid = service.pid()
+        if not pid and service.group != "core":
+            continue
         if not pid:
             state = "DOWN (not running)"
             healthy = False
@@ -419,7 +546,7 @@ def status() -> bool:
         else:
             state = f"running but NOT READY (pid {pid}); see {service.log_file}"
             healthy = False
-        print(f"  {service.name:<9} {state}")
+        print(f"  {service.name:<14} {state}")
     return healthy
 
 
@@ -443,6 +570,6 @@ def logs(name: str | None, lines: int) -> None:
 def clean_data() -> None:
     if any(s.pid() for s in services()):
         raise StackError("the stack is running: `make down` first, then `make clean-data`")
-    for directory in ("kafka", "hdfs", "logs", "conf"):
+    for directory in ("kafka", "hdfs", "logs", "conf", "spark"):
         shutil.rmtree(RUN / directory, ignore_errors=True)
     print(f"stack: data wiped under {RUN}")

@@ -28,12 +28,12 @@ def test_tables_round_trip_and_spark_reads_them(spark, tmp_path):
     import pyarrow as pa
 
     uri = f"file://{tmp_path}/t"
-    store.write_table(spark, uri, pa.table({"host": ["a", "b"], "count": [2, 1]}))
-    store.write_table(spark, uri, pa.table({"host": ["c"], "count": [5]}))  # replaces, never adds
+    store.write_table(uri, pa.table({"host": ["a", "b"], "count": [2, 1]}))
+    store.write_table(uri, pa.table({"host": ["c"], "count": [5]}))  # replaces, never adds
     assert sorted(p.name for p in (tmp_path / "t").iterdir() if not p.name.endswith(".crc")) == [
         "_SUCCESS", "part-00000.parquet"]
-    assert store.read_table(spark, uri).to_pylist() == [{"host": "c", "count": 5}]
+    assert store.read_table(uri).to_pylist() == [{"host": "c", "count": 5}]
     assert [tuple(r) for r in spark.read.parquet(uri).collect()] == [("c", 5)]
 
     spark.range(0, 6, numPartitions=3).write.parquet(f"{tmp_path}/s")
-    assert sorted(store.read_table(spark, f"file://{tmp_path}/s").column("id").to_pylist()) == list(range(6))
+    assert sorted(store.read_table(f"file://{tmp_path}/s").column("id").to_pylist()) == list(range(6))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics import report, state, store
+from analytics import report, sources, state, store
 from analytics.batch import write_batch
 from analytics.parse import for_cache, parse
 
@@ -40,7 +40,7 @@ def run_batches(spark, out: str, batches: list[list[str]], first_id: int = 0, ke
 
 
 def got(spark, out: str, first=None, last=None) -> dict:
-    return report.build(state.read_totals(spark, out, first, last), TOP, first, last)
+    return report.build(state.read_totals(out, first, last), TOP, first, last)
 
 
 def want(lines, first=None, last=None) -> dict:
@@ -93,9 +93,9 @@ def test_superseded_versions_stay_readable_for_a_while_then_go(spark, tmp_path, 
     assert all(v == [0, 1, 2] for v in before.values()), before  # superseded in the last minutes: kept
     # what a replay of each day's newest version merges from: the one before it
     previous = {d: v[-2] for d, v in before.items() if len(v) > 1}
-    state.prune(spark, out, REQUESTS_BY_DATE_HOST, previous)
+    state.prune(out, REQUESTS_BY_DATE_HOST, previous)
     assert versions() == before  # superseded just now: a report may be reading them
-    state.prune(spark, out, REQUESTS_BY_DATE_HOST, previous, now=time.time() + state.SUPERSEDED_KEPT + 1)
+    state.prune(out, REQUESTS_BY_DATE_HOST, previous, now=time.time() + state.SUPERSEDED_KEPT + 1)
     after = versions()
     assert after == {d: v[-2:] for d, v in before.items()}  # the newest and the one before it
     # a closed day's compaction prunes every source of it the same way, once the grace is past
@@ -103,7 +103,7 @@ def test_superseded_versions_stay_readable_for_a_while_then_go(spark, tmp_path, 
     stats = tmp_path / "kept" / "state" / "line_stats"
     day = sorted(after)[0]
     assert sorted(v.name for v in (stats / day).iterdir()) == ["version=0", "version=1", "version=2"]
-    state.prune_day(spark, out, day)
+    state.prune_day(out, day)
     assert sorted(v.name for v in (stats / day).iterdir()) == ["version=1", "version=2"]
     reference.assert_same(got(spark, out), want(lines))
 
@@ -168,11 +168,11 @@ def test_batches_are_kept_for_the_retention_only(spark, tmp_path):
     kept = sorted(p.name for p in (tmp_path / "kept" / "batches" / "status_codes").iterdir())
     assert kept == ["batch_id=3", "batch_id=4"]
     # what batches/ keeps is each batch's own result; the totals are whole
-    one = store.read_table(spark, store.batch_path(out, "status_codes", 4)).to_pylist()
+    one = store.read_table(store.batch_path(out, "status_codes", 4)).to_pylist()
     assert sum(r["count"] for r in one) == want(batches[4])["lines"]["records"]
     reference.assert_same(got(spark, out), want(LINES[:500]))
     # a sweep (what the stream does when it starts) removes what an earlier run left
-    assert store.prune_batches(spark, out, before=4) == 10  # batch 3 of each analytic
+    assert store.prune_batches(out, before=4) == 10  # batch 3 of each analytic
 
 
 def records_per_day(spark, out: str) -> dict[str, int]:
@@ -194,7 +194,7 @@ def test_compaction_and_its_recovery_keep_the_records_exact(spark, in_order):
     day, batches = next((d, b) for d, b in sorted(folders.items()) if len(b) > 1 and "batch_id=4" not in b)
     stage(spark, out, day, [int(b.removeprefix("batch_id=")) for b in batches])
     assert records_per_day(spark, out) == expected  # the staging folder is not read
-    recover(spark, out)
+    recover(out)
     assert sorted(b.name for b in (root / day).iterdir()) == [batches[-1]]
     assert records_per_day(spark, out) == expected
     # a crash while they were being written: recovery drops the half-written copy
@@ -202,7 +202,7 @@ def test_compaction_and_its_recovery_keep_the_records_exact(spark, in_order):
                          if d != day and len(b) > 1 and "batch_id=4" not in b)
     stage(spark, out, other, [int(b.removeprefix("batch_id=")) for b in others])
     (root / "_compacting" / other / others[-1] / "_SUCCESS").unlink()
-    recover(spark, out)
+    recover(out)
     assert not list((root / "_compacting").iterdir())
     assert sorted(b.name for b in (root / other).iterdir()) == others
     # then every closed day is compacted; days the last batch (4) wrote stay open: it may be replayed
@@ -213,3 +213,11 @@ def test_compaction_and_its_recovery_keep_the_records_exact(spark, in_order):
     assert any(len(b) > 1 for b in after.values())  # the open ones
     assert records_per_day(spark, out) == expected
     reference.assert_same(got(spark, out), want(lines))
+
+
+def test_the_state_read_without_spark_has_the_schema_spark_writes(spark):
+    """The report reads the state with pyarrow alone: its schema of each source must be the
+    one Spark gives the source's aggregate (and so writes)."""
+    for source in sources.ALL_SOURCES:
+        written = source.aggregate(parse(spark.createDataFrame([], "value string"))).limit(0).toArrow().schema
+        assert [(f.name, f.type) for f in sources.arrow_schema(source)] == [(f.name, f.type) for f in written]

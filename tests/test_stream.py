@@ -153,16 +153,30 @@ def test_an_empty_topic_with_available_now_exits_cleanly(stack):
     assert "Traceback" not in result.stderr
 
 
-def test_spark_submit_runs_the_job_with_no_extra_arguments(stack):
+def test_spark_submit_runs_the_job_quietly_with_the_projects_conf(stack, tmp_path):
+    """The README's line: `SPARK_CONF_DIR=conf spark-submit spark_stream.py`, no other
+    argument. It prints what `python spark_stream.py` prints (Spark's own log: errors
+    only), and a --conf of the user's wins over the project's defaults."""
     lines = read_lines(DATA / "nasa_Aug95_first100.log.gz")
     topic = publish(stack, lines)
     output = hdfs_output(stack)
-    env = {**os.environ, "PATH": f"{Path(PYTHON).parent}:{os.environ['PATH']}"}
+    env = {**os.environ, "PATH": f"{Path(PYTHON).parent}:{os.environ['PATH']}", "SPARK_CONF_DIR": "conf"}
+    probe = tmp_path / "probe.py"
+    probe.write_text("import sys; sys.path.insert(0, sys.argv[1]); from analytics.session import spark_session\n"
+                     "spark = spark_session()\n"
+                     "print(spark.conf.get('spark.sql.shuffle.partitions'), spark.conf.get('spark.driver.host'))\n")
+    for flags, want in (([], "4 127.0.0.1"), (["--conf", "spark.sql.shuffle.partitions=7"], "7 127.0.0.1")):
+        result = subprocess.run(["spark-submit", *flags, str(probe), str(ROOT)], cwd=ROOT, capture_output=True,
+                                text=True, timeout=300, env=env)
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert result.stdout.split("\n")[-2] == want
     result = subprocess.run(["spark-submit", str(ROOT / "spark_stream.py"), "--bootstrap-servers",
                              stack.KAFKA_BOOTSTRAP, "--topic", topic, "--output", output, "--available-now"],
                             cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     assert report(output)["lines"] == {"total": 100, "records": 100, "rejected": 0}
+    assert all(l.startswith(("stream: ", "batch ")) for l in result.stdout.splitlines()), result.stdout
+    assert [l for l in result.stderr.splitlines() if " INFO " in l or " WARN " in l] == []
 
 
 def test_no_broker_is_one_clear_line(stack, tmp_path):

@@ -27,6 +27,14 @@ public final class AccessLineParser implements UDF1<String, Row> {
             + "status int, "
             + "content_size bigint, referrer string, user_agent string";
 
+    /**
+     * {@link #SCHEMA}, for SQL's {@code reflect()}: how a Spark Connect client, which has no
+     * JVM of its own to read the field with, learns the result type.
+     */
+    public static String schema() {
+        return SCHEMA;
+    }
+
     private static final Row NO_MATCH = RowFactory.create(false, null, null, null, null, null,
             null, null, null, null, null, null, null, null);
     private static final Row BAD_TIMESTAMP = RowFactory.create(true, null, null, null, null, null,

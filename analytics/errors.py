@@ -1,0 +1,26 @@
+"""The one error type for mistakes a user can fix, and how any error becomes one line."""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """An error the user can fix (a flag, a missing file, a service that is down): the
+    command prints it as one line and exits non-zero, with no traceback."""
+
+
+def one_line(error: BaseException) -> str:
+    """The first meaningful line of an error: the Java exception's own, when Spark's
+    Python side wraps one, not the Python and Java stack traces around it."""
+    java = getattr(error, "java_exception", None)
+    if java is not None:
+        text = str(java.toString())
+    elif hasattr(error, "getCondition"):  # Spark's own Python errors name their class first
+        text = str(error)
+    else:
+        text = f"{type(error).__name__}: {error}"
+    text = text.strip()
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith(("at ", "Traceback", "File ", "py4j", "JVM stacktrace")):
+            return line[:400]
+    return type(error).__name__
