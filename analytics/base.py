@@ -18,16 +18,20 @@ not ten.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from pyspark.sql import Column, DataFrame
-from pyspark.sql import functions as F
+
+if TYPE_CHECKING:
+    from pyspark.sql import Column, DataFrame
+# Spark is imported where a Spark expression is built: the report, the views and the
+# merges handle Arrow tables only, and run without it.
 
 
 def valid(parsed: DataFrame) -> DataFrame:
     """The valid records of a :func:`analytics.parse.parse` output."""
+    from pyspark.sql import functions as F
     return parsed.where(F.col("reject_reason").isNull())
 
 
@@ -167,4 +171,5 @@ def side_by_side(calls, workers: int = 3) -> list:
 
 def count_where(cond: Column) -> Column:
     """Number of rows where ``cond`` holds (0, never null, on an empty input)."""
+    from pyspark.sql import functions as F
     return F.count(F.when(cond, 1))

@@ -48,11 +48,7 @@ from pyspark.sql import functions as F
 
 SEP = "\u0001"
 
-#: Parsed columns added by :func:`parse`, in order (``reject_reason`` follows them).
-RECORD_COLUMNS = [
-    "host", "ident", "user", "timestamp", "date", "hour", "method", "endpoint",
-    "protocol", "status", "content_size", "referrer", "user_agent",
-]
+from .columns import RECORD_COLUMNS  # noqa: E402  (part of this module's interface)
 
 _PARSER_UDF = "log_analytics_parse_line"
 

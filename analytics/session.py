@@ -29,13 +29,12 @@ def spark_session(app: str = "log-analytics", master: str | None = None, driver_
     set (pyspark's own variable), a client session of that Spark Connect server.
     ``archive_classes_to``: write the driver's class archive there when its JVM exits."""
     warnings.filterwarnings("ignore", message=".*pandas >= 3.0.0.*")
-    from pyspark import SparkConf
     from pyspark.sql import SparkSession
 
     remote = os.environ.get("SPARK_REMOTE")
     if remote:  # a Spark Connect server: its settings and classpath are the session's
         return SparkSession.builder.remote(remote).appName(app).getOrCreate()
-    submitted = SparkConf()  # holds spark-submit's settings, empty under plain python
+    submitted = submitted_conf()
     # Python workers (if Spark ever needs one) run this interpreter, not whatever
     # `python3` is first on PATH
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -72,6 +71,16 @@ def defaults() -> dict[str, str]:
             key, _, value = line.partition(" ")
             settings[key] = value.strip()
     return settings
+
+
+def submitted_conf():
+    """The settings spark-submit started this driver with (its --conf, --master, --jars,
+    its spark-defaults.conf); empty when Python starts the driver itself."""
+    from pyspark import SparkConf, SparkContext
+
+    if "PYSPARK_GATEWAY_PORT" in os.environ:  # under spark-submit: its JVM is already up
+        SparkContext._ensure_initialized()  # connect to it, so that SparkConf reads it
+    return SparkConf()
 
 
 def is_remote(spark) -> bool:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pyarrow as pa
-from pyspark.sql import DataFrame
-from pyspark.sql import functions as F
 
 from .base import Source, count_where, valid
-from .parse import RECORD_COLUMNS
+from .columns import RECORD_COLUMNS
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame
+# Spark is imported where an aggregate is built: the report reads the state without it.
 
 #: sums and sums of squares of sizes: squares of sizes overflow a long
 DEC = "decimal(38,0)"
@@ -16,6 +20,7 @@ DEC = "decimal(38,0)"
 def _line_stats(parsed: DataFrame) -> DataFrame:
     """Per day: line counts, nulls per parsed column and the size statistics. Rejected
     lines have no date: they are counted in the row whose date is null."""
+    from pyspark.sql import functions as F
     ok = F.col("reject_reason").isNull()
     size = F.col("content_size")  # null on rejects too
     dec = size.cast("decimal(20,0)")
@@ -32,16 +37,19 @@ def _line_stats(parsed: DataFrame) -> DataFrame:
 
 
 def _requests_by_date_host(parsed: DataFrame) -> DataFrame:
+    from pyspark.sql import functions as F
     return valid(parsed).groupBy("date", "host").agg(F.count("*").alias("requests"))
 
 
 def _requests_by_date_endpoint(parsed: DataFrame) -> DataFrame:
     """Requests per day and endpoint, and how many of them had a status other than 200."""
+    from pyspark.sql import functions as F
     return valid(parsed).groupBy("date", "endpoint").agg(
         F.count("*").alias("requests"), count_where(F.col("status") != 200).alias("not_ok"))
 
 
 def _requests_by_date_status(parsed: DataFrame) -> DataFrame:
+    from pyspark.sql import functions as F
     return valid(parsed).groupBy("date", "status").agg(F.count("*").alias("requests"))
 
 
@@ -49,6 +57,7 @@ NOT_FOUND_KEYS = ("date", "endpoint", "host", "hour")
 
 
 def _not_found(parsed: DataFrame) -> DataFrame:
+    from pyspark.sql import functions as F
     return valid(parsed).where(F.col("status") == 404).groupBy(*NOT_FOUND_KEYS).agg(F.count("*").alias("count"))
 
 

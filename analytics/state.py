@@ -27,22 +27,26 @@ from __future__ import annotations
 import datetime as dt
 import time
 
+from typing import TYPE_CHECKING
+
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from pyspark.sql import DataFrame
-from pyspark.sql import functions as F
 
 from . import ALL, sources
 from .base import side_by_side
 from .store import delete, join, list_dirs, list_status, parquet_files, read_parquet, touch
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame
 
 STATE, COMMITTED = "state", "_committed"
 READ_ATTEMPTS = 5
 READERS = 8  # files of the state read at once (each is a round trip to HDFS)
 #: seconds a superseded version of a day stays readable: longer than a report's read takes
 SUPERSEDED_KEPT = 300
+EPOCH = dt.date(1970, 1, 1)
 NO_DATE = "__HIVE_DEFAULT_PARTITION__"  # Spark's directory name for a null partition value
-_RULES = {"sum": F.sum, "min": F.min, "max": F.max}
 
 
 def source_path(out: str, source) -> str:
@@ -78,6 +82,8 @@ def merge(spark, out: str, batch_id: int, source, aggregate: DataFrame, days: li
     """Merge batch ``batch_id``'s ``aggregate`` of ``source`` (touching ``days``, see
     :func:`days_of`) into the state: ``version=batch_id`` of each of those days. Safe
     to run again for the same batch (a replay). The batch is committed by :func:`commit`."""
+    from pyspark.sql import functions as F
+
     if not days:
         return
     base = source_path(out, source)
@@ -93,7 +99,7 @@ def merge(spark, out: str, batch_id: int, source, aggregate: DataFrame, days: li
     # partitioned by day alone, the grouping needs no second shuffle and each day is
     # written by one task: one file per day, not one per shuffle partition
     merged = frames.repartition("date").groupBy(*source.keys).agg(
-        *[_RULES[rule](c).alias(c) for c, rule in source.values.items()])
+        *[getattr(F, rule)(c).alias(c) for c, rule in source.values.items()])
     (merged.withColumn("version", F.lit(batch_id))
      .write.mode("overwrite").option("partitionOverwriteMode", "dynamic")
      .partitionBy("date", "version").parquet(base))
@@ -165,13 +171,21 @@ def read_source(out: str, source, first: dt.date | None = None, last: dt.date | 
         tables = []
         for part in parquet_files(folder):
             table = read_parquet(part)
-            table = table.append_column("date", pa.array([day] * table.num_rows, pa.date32()))
+            table = table.append_column("date", _days(day, table.num_rows))
             tables.append(table.select(target.names).cast(target))
         return tables
 
     read = side_by_side([lambda d=d, f=f: day_table(d, f) for d, f in folders], READERS)
     return pa.concat_tables([t for tables in read for t in tables], promote_options="none") if folders \
         else target.empty_table()
+
+
+def _days(day: dt.date | None, n: int) -> pa.Array:
+    """``day`` ``n`` times, as Arrow dates, built from a buffer of day numbers: ``pa.array``
+    of Python values imports pandas, a second of a report's start."""
+    if day is None:
+        return pa.nulls(n, pa.date32())
+    return pa.Array.from_buffers(pa.date32(), n, [None, pa.py_buffer(np.full(n, (day - EPOCH).days, np.int32))])
 
 
 def _gone(error: Exception) -> bool:

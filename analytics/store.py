@@ -8,6 +8,8 @@ Layout under an output URI (``file://``, ``hdfs://`` or a local path)::
     <out>/rejects/batch_id=N/              rejected lines (line, reason, ...) of batch N
     <out>/batches/<analytic>/batch_id=N/   batch N's own partial (the stream only, kept
                                            for its newest --keep-batches batches)
+    <out>/progress/batch_id=N/             batch N's one line of progress (the stream only,
+                                           kept as long): lines, rejected, seconds, behind
 
 Everything a batch writes is keyed by its batch id and overwritten, never appended,
 so a batch replayed after a crash replaces its first attempt instead of doubling it.
@@ -30,14 +32,17 @@ import shutil
 from functools import lru_cache
 from urllib.parse import urlparse
 
+from typing import TYPE_CHECKING
+
 import pyarrow as pa
 import pyarrow.parquet as pq
-from pyspark.sql import DataFrame
-from pyspark.sql import functions as F
 
 from .errors import UserError
 
-RECORDS, REJECTS, BATCHES = "records", "rejects", "batches"
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame
+
+RECORDS, REJECTS, BATCHES, PROGRESS = "records", "rejects", "batches", "progress"
 WEBHDFS_PORT = 9870
 
 
@@ -209,19 +214,26 @@ def batch_path(out: str, name: str, batch_id: int) -> str:
     return join(out, BATCHES, name, f"batch_id={batch_id}")
 
 
+def _batch_folders(out: str) -> list[str]:
+    """The folders that hold one ``batch_id=N`` folder per batch: each analytic's under
+    ``batches/``, and ``progress/``."""
+    return [join(out, BATCHES, name) for name in list_dirs(join(out, BATCHES))] + [join(out, PROGRESS)]
+
+
 def delete_batch(out: str, batch_id: int) -> None:
-    """Delete batch ``batch_id``'s partials under ``batches/`` (if any)."""
-    for name in list_dirs(join(out, BATCHES)):
-        delete(batch_path(out, name, batch_id))
+    """Delete batch ``batch_id``'s partials under ``batches/`` and its progress (if any)."""
+    for folder in _batch_folders(out):
+        delete(join(folder, f"batch_id={batch_id}"))
 
 
 def prune_batches(out: str, before: int) -> int:
-    """Delete every batch older than ``before`` under ``batches/``; how many folders went."""
+    """Delete every batch older than ``before`` under ``batches/`` and ``progress/``; how
+    many folders went."""
     deleted = 0
-    for name in list_dirs(join(out, BATCHES)):
-        for folder in list_dirs(join(out, BATCHES, name)):
+    for parent in _batch_folders(out):
+        for folder in list_dirs(parent):
             if folder.startswith("batch_id=") and int(folder.removeprefix("batch_id=")) < before:
-                deleted += delete(join(out, BATCHES, name, folder))
+                deleted += delete(join(parent, folder))
     return deleted
 
 
@@ -247,7 +259,7 @@ def parquet_files(uri: str) -> list[str]:
 def read_parquet(uri: str) -> pa.Table:
     """One Parquet file, as Arrow."""
     fs, path = _fs(uri)
-    return pq.read_table(io.BytesIO(_calling("read", uri, lambda: fs.read(path))))
+    return pq.ParquetFile(io.BytesIO(_calling("read", uri, lambda: fs.read(path)))).read()
 
 
 def read_table(uri: str) -> pa.Table:
@@ -268,6 +280,8 @@ def write_records(records: DataFrame, out: str, batch_id: int = 0) -> None:
     """Write batch ``batch_id``'s parsed records to ``<out>/records/date=D/batch_id=N/``,
     replacing only that batch's partitions. At most one file per date per core: a
     coalesce, not a shuffle (the records are cached upstream, so nothing is recomputed)."""
+    from pyspark.sql import functions as F
+
     cores = _cores(records.sparkSession)
     (records.withColumn("batch_id", F.lit(batch_id)).coalesce(cores)
      .write.mode("overwrite").option("partitionOverwriteMode", "dynamic")

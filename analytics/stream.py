@@ -50,11 +50,9 @@ def connector_jars() -> list[str]:
 def stream_session(master: str | None = None):
     """The session with the Kafka connector on its classpath (unless spark-submit's
     ``--jars``/``--packages`` already named it)."""
-    from pyspark import SparkConf
+    from .session import add_jars, spark_session, submitted_conf
 
-    from .session import add_jars, spark_session
-
-    submitted = SparkConf()  # under spark-submit this holds its --jars/--packages
+    submitted = submitted_conf()
     declared = submitted.get("spark.jars", "") + submitted.get("spark.jars.packages", "")
     jars = [] if "spark-sql-kafka" in declared else connector_jars()
     config = {"spark.sql.streaming.stopGracefullyOnShutdown": "true"}
@@ -175,9 +173,23 @@ class BatchWriter:
             self.compacted_at = time.monotonic()
 
     def _report(self, batch_id: int, per_partition: list, elapsed: float) -> None:
+        """One line on stdout, and the same as one row under ``progress/`` (the dashboard's
+        stream health), kept as long as ``batches/``."""
+        import datetime as dt
+
+        import pyarrow as pa
+
+        from . import store
+
         lines = sum(row["lines"] for row in per_partition)
         rejects = sum(row["rejects"] for row in per_partition)
         lag = self.lag and self.lag.behind({row["partition"]: row["last_offset"] + 1 for row in per_partition})
+        progress = pa.table({
+            "batch_id": pa.array([batch_id], pa.int64()), "lines": pa.array([lines], pa.int64()),
+            "rejected": pa.array([rejects], pa.int64()), "seconds": pa.array([elapsed], pa.float64()),
+            "behind": pa.array([lag], pa.int64()),
+            "finished_at": pa.array([dt.datetime.now(dt.timezone.utc)], pa.timestamp("us", tz="UTC"))})
+        store.write_table(store.join(self.output, store.PROGRESS, f"batch_id={batch_id}"), progress)
         print(f"batch {batch_id}: {lines:,} lines, {rejects:,} rejected, {elapsed:.1f} s, "
               f"{lines / elapsed:,.0f} lines/s" + (f", {lag:,} messages behind" if lag is not None else ""),
               flush=True)

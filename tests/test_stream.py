@@ -93,6 +93,11 @@ def test_stream_totals_equal_the_reference_over_many_batches(stack, real_lines):
     root = output.removeprefix(stack.HDFS_URI)
     assert set(client.list(root)) >= {"batches", "state", "records", "rejects", "_checkpoint"}
     assert len(client.list(f"{root}/batches/status_codes")) == len(progress)
+    # each batch's progress line, as the dashboard reads it
+    from analytics import store
+    rows = [store.read_table(f"{output}/progress/{d}").to_pylist()[0] for d in client.list(f"{root}/progress")]
+    assert sum(r["lines"] for r in rows) == len(real_lines) and all(r["seconds"] > 0 for r in rows)
+    assert [r["behind"] for r in sorted(rows, key=lambda r: r["batch_id"])][-1] == 0
     # the state holds a folder per day, each with at least its newest version
     days = client.list(f"{root}/state/requests_by_date_host")
     assert len(days) == len(report_for_lines(real_lines)["daily_unique_hosts"])
