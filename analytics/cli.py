@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
                "`python -m analytics serve` is running). `python -m analytics COMMAND --help` "
                "explains each flag.",
     )
-    sub = p.add_subparsers(dest="command", required=True, metavar="{run,report,compact,serve}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="{run,report,compact,serve,dashboard}")
 
     def output_flag(sp):
         sp.add_argument(
@@ -72,9 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--to", dest="last", type=_date, default=_env("LOG_ANALYTICS_TO"), metavar="YYYY-MM-DD",
                      help="last day of the range, inclusive (env LOG_ANALYTICS_TO; default: the last day)")
     rep.add_argument(
-        "--format", choices=("table", "json"), default=_env("LOG_ANALYTICS_FORMAT", "table"),
-        help="readable tables or JSON (env LOG_ANALYTICS_FORMAT; default %(default)s)",
+        "--format", choices=("table", "json", "html"), default=_env("LOG_ANALYTICS_FORMAT", "table"),
+        help="readable tables, JSON, or html: one self-contained page of charts and tables that "
+             "opens from disk with no network (env LOG_ANALYTICS_FORMAT; default %(default)s)",
     )
+    rep.add_argument("-o", "--out", metavar="FILE", default=None,
+                     help="write the report to FILE instead of standard output")
     rep.add_argument(
         "--top", type=int, default=_env("LOG_ANALYTICS_TOP"), metavar="N",
         help="length of every ranked list (hosts, endpoints, 404 endpoints/hosts); default "
@@ -110,6 +113,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="Spark master (env LOG_ANALYTICS_MASTER; default %(default)s)",
     )
     serve.add_argument("--port", type=int, default=0, help="TCP port on 127.0.0.1 (default: any free port)")
+    dash = sub.add_parser(
+        "dashboard", help="serve a live web page of the ten analytics (read-only, 127.0.0.1)",
+        description="Serve one web page with every analytic as charts and tables, the stream's "
+                    "recent batches, and a date-range picker. It updates itself within a second or "
+                    "two of each committed batch. Read-only: it never writes to the output. "
+                    "GET /api/report?from=&to=&top= returns what `report --format json` prints.",
+    )
+    output_flag(dash)
+    dash.add_argument("--host", default=_env("LOG_ANALYTICS_DASHBOARD_HOST", "127.0.0.1"),
+                      help="address to listen on (env LOG_ANALYTICS_DASHBOARD_HOST; default %(default)s: "
+                           "this machine only; anything else exposes the page and prints a warning)")
+    dash.add_argument("--port", type=int, default=int(_env("LOG_ANALYTICS_DASHBOARD_PORT", "8050")),
+                      help="TCP port, 0 for any free one (env LOG_ANALYTICS_DASHBOARD_PORT; default %(default)s)")
     return p
 
 
@@ -129,6 +145,7 @@ def _forwarded(args) -> list[str]:
         return ["run", *[absolute(f) for f in args.files], "--output", absolute(args.output),
                 *(["--overwrite"] if args.overwrite else [])]
     return ["report", "--output", absolute(args.output), "--format", args.format,
+            *(["--out", os.path.abspath(args.out)] if args.out else []),
             *(["--top", str(args.top)] if args.top is not None else []),
             *(["--from", args.first.isoformat()] if args.first else []),
             *(["--to", args.last.isoformat()] if args.last else [])]
@@ -180,31 +197,58 @@ def cmd_run(args) -> int:
     return 0
 
 
+def check_range(top, first, last, names=("--top", "--from", "--to")):
+    """``(top, first, last)`` checked and converted (strings from the environment or a
+    query string: a whole number >= 1, dates YYYY-MM-DD, first <= last; None or "" stays
+    None). Raises UserError with a readable message; ``names`` are what the message calls
+    the three (flags here, query parameters in the dashboard)."""
+    top_name, first_name, last_name = names
+    if top == "":
+        top = None
+    if top is not None:
+        try:
+            top = int(top)
+        except ValueError:
+            raise UserError(f"{top_name} must be a whole number, not {top!r}") from None
+        if top < 1:
+            raise UserError(f"{top_name} must be at least 1")
+    days = []
+    for name, day in ((first_name, first), (last_name, last)):
+        if day == "":
+            day = None
+        if isinstance(day, str):  # from the environment or a URL: not checked by argparse
+            try:
+                day = _date(day)
+            except argparse.ArgumentTypeError as e:
+                raise UserError(f"{name}: {e}") from None
+        days.append(day)
+    first, last = days
+    if first and last and first > last:
+        raise UserError(f"{first_name} {first} is after {last_name} {last}")
+    return top, first, last
+
+
 def cmd_report(args) -> int:
     from . import report as R, state
     from .session import spark_session
 
-    if args.top is not None:
-        try:
-            args.top = int(args.top)
-        except ValueError:
-            raise UserError(f"--top must be a whole number, not {args.top!r}") from None
-        if args.top < 1:
-            raise UserError("--top must be at least 1")
-    for flag in ("first", "last"):  # from the environment: not checked by argparse
-        if isinstance(getattr(args, flag), str):
-            try:
-                setattr(args, flag, _date(getattr(args, flag)))
-            except argparse.ArgumentTypeError as e:
-                raise UserError(f"--{'from' if flag == 'first' else 'to'}: {e}") from None
-    if args.first and args.last and args.first > args.last:
-        raise UserError(f"--from {args.first} is after --to {args.last}")
+    args.top, args.first, args.last = check_range(args.top, args.first, args.last)
     spark = spark_session("log-analytics-report", args.master)
     totals = state.read_totals(spark, args.output, args.first, args.last)
     if not totals:
         raise UserError(f"no totals at {args.output} (run `python -m analytics run` or the stream first)")
     rep = R.build(totals, args.top, args.first, args.last)
-    print(R.to_json(rep) if args.format == "json" else R.to_table(rep))
+    if args.format == "html":
+        from .dashboard import html_report
+        text = html_report(spark, args.output, rep)
+    else:
+        text = R.to_json(rep) if args.format == "json" else R.to_table(rep)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as f:
+            f.write(text + "\n")
+        print(f"report: wrote {args.out}", file=sys.stderr)
+    else:
+        print(text)
     return 0
 
 
@@ -226,6 +270,13 @@ def main(argv: list[str] | None = None, standalone: bool = False) -> int:
     if args.command == "serve":
         from .service import serve
         return serve(args.master, args.port)
+    if args.command == "dashboard":
+        from .dashboard import serve as serve_dashboard
+        try:
+            return serve_dashboard(args.output, args.host, args.port, args.master)
+        except UserError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
     if args.command != "compact" and not standalone and _env("LOG_ANALYTICS_SERVICE", "").lower() != "off":
         from .service import submit
         code = submit(_forwarded(args), args.master)

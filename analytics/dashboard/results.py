@@ -1,0 +1,104 @@
+"""What the dashboard reads from an output, all in this one module (read-only).
+
+Every read of the results goes through :class:`Results`: the report (exactly what
+``python -m analytics report --format json`` prints, through the same ``state.read_totals``
+and ``report.build``), the newest committed batch, and the stream's per-batch progress
+table. Nothing here writes anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import OrderedDict
+
+#: the stream's per-batch progress table, one folder ``batch_id=N`` per committed batch
+PROGRESS = "progress"
+PROGRESS_COLUMNS = ("batch_id", "lines", "rejected", "seconds", "behind", "finished_at")
+PROGRESS_SCHEMA = ("batch_id long, lines long, rejected long, seconds double, behind long, "
+                   "finished_at timestamp")
+#: how many of the newest batches the stream-health panel shows
+RECENT_BATCHES = 50
+#: reports kept per process (a few ranges of the newest commit and the one before)
+CACHED_REPORTS = 16
+
+
+class Results:
+    """The results at ``output``, read with one Spark session for the process's lifetime.
+
+    Reports are cached per commit: the same range asked again before the next commit
+    costs nothing; one Spark read runs at a time."""
+
+    def __init__(self, spark, output: str):
+        self.spark, self.output = spark, output
+        self._lock = threading.Lock()
+        self._cache: OrderedDict = OrderedDict()
+
+    # -- the report ------------------------------------------------------------------------
+    def report(self, top: int | None = None, first: dt.date | None = None, last: dt.date | None = None,
+               commit=None) -> dict | None:
+        """The report dict over ``first``..``last`` (inclusive; None: open), or None if no
+        batch was committed. ``commit`` (see :meth:`commit`) keys the cache."""
+        key = (commit, top, first, last)
+        with self._lock:
+            if commit is not None and key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+            rep = read_report(self.spark, self.output, top, first, last)
+            if commit is not None and rep is not None:
+                self._cache[key] = rep
+                while len(self._cache) > CACHED_REPORTS:
+                    self._cache.popitem(last=False)
+            return rep
+
+    # -- the newest commit -----------------------------------------------------------------
+    def commit(self) -> tuple[int, float] | None:
+        """``(batch id, committed at in s since the epoch)`` of the newest committed batch,
+        or None: two listings of a small folder, cheap enough to ask every second. A batch
+        run (``analytics run --overwrite``) commits batch 0 again, at a new time."""
+        from analytics import state, store
+
+        batch_id = state.last_committed(self.spark, self.output)
+        if batch_id is None:
+            return None
+        marker = f"batch_id={batch_id}"
+        times = [modified for name, _, modified in
+                 store.list_status(self.spark, store.join(self.output, state.STATE, state.COMMITTED))
+                 if name == marker]
+        return batch_id, (times[0] / 1000 if times else 0.0)
+
+    # -- the stream's progress -------------------------------------------------------------
+    def progress(self, limit: int = RECENT_BATCHES) -> list[dict]:
+        """The newest ``limit`` rows of ``<out>/progress`` (one per committed stream batch),
+        newest first, as JSON-able dicts (``finished_at``: s since the epoch); [] if the
+        stream has written none."""
+        from analytics import store
+
+        base = store.join(self.output, PROGRESS)
+        ids = sorted(int(name.removeprefix("batch_id=")) for name in store.list_dirs(self.spark, base)
+                     if name.startswith("batch_id=") and name.removeprefix("batch_id=").isdigit())[-limit:]
+        if not ids:
+            return []
+        with self._lock:
+            frame = (self.spark.read.schema(PROGRESS_SCHEMA).option("basePath", base)
+                     .parquet(*[store.join(base, f"batch_id={n}") for n in ids]))
+            rows = frame.select(*PROGRESS_COLUMNS).toArrow().to_pylist()
+        out = []
+        for r in rows:
+            finished = r["finished_at"]
+            if finished is not None and finished.tzinfo is None:  # Spark's session zone is UTC
+                finished = finished.replace(tzinfo=dt.timezone.utc)
+            out.append({"batch_id": r["batch_id"], "lines": r["lines"], "rejected": r["rejected"],
+                        "seconds": r["seconds"], "behind": r["behind"],
+                        "finished_at": finished and finished.timestamp()})
+        return sorted(out, key=lambda r: r["batch_id"], reverse=True)
+
+
+def read_report(spark, output: str, top: int | None, first: dt.date | None, last: dt.date | None) -> dict | None:
+    """THE read of the totals: the report dict that ``report --format json`` prints for the
+    same arguments, or None if no batch was committed. (The one place to change when the
+    totals get another reader.)"""
+    from analytics import report as R, state
+
+    totals = state.read_totals(spark, output, first, last)
+    return R.build(totals, top, first, last) if totals else None
