@@ -20,11 +20,10 @@ def html_report(spark, output: str, report: dict) -> str:
     """One self-contained HTML page of ``report`` (the dict of ``report.build``) with the
     panels of the dashboard and the stream's recent batches at ``output``."""
     from .assets import inline_page
-    from .results import Results
+    from .results import Results, freshness
 
     results = Results(spark, output)
     commit = results.commit()
     progress = results.progress()
-    fresh = max([commit[1]] + [p["finished_at"] for p in progress[:1] if p["finished_at"]]) if commit else None
-    return inline_page({"output": output, "batch_id": commit and commit[0], "fresh_at": fresh,
+    return inline_page({"output": output, "batch_id": commit and commit[0], "fresh_at": freshness(commit, progress),
                         "written_at": time.time(), "progress": progress, "report": report})

@@ -24,7 +24,7 @@ import time
 from flask import Flask, Response, abort, request
 
 from . import assets
-from .results import Results
+from .results import Results, freshness
 
 #: seconds between two looks at the output's newest commit
 POLL_SECONDS = 1.0
@@ -59,21 +59,30 @@ class Status:
         self.value: dict = {"version": 0, "output": results.output, "batch_id": None, "committed_at": None,
                             "fresh_at": None, "days": None, "progress": [], "error": None}
         self.commit = None
+        self.seen = None  # (commit, newest progress batch) last published
         self._stop = threading.Event()
 
     def refresh(self) -> None:
-        """Look once; on a new commit (or a changed error) publish a new status."""
+        """Look once; on a new commit, then on a new row of progress (or a changed error),
+        publish a new status. A new commit is published as soon as its whole-history report
+        is read (what most pages show, so their fetch finds it ready), before its progress."""
         try:
             commit = self.results.commit()
-            if commit == self.commit and self.value["error"] is None:
+            newest = self.results.newest_progress()
+            if (commit, newest) == self.seen and self.value["error"] is None:
                 return
-            progress = self.results.progress() if commit else []
-            whole = self.results.report(commit=commit) if commit else None  # warm the default view
-            days = [d["date"] for d in whole["daily_unique_hosts"]] if whole else []
-            fresh = max([commit[1]] + [p["finished_at"] for p in progress[:1] if p["finished_at"]]) if commit else None
-            self._publish(commit, {"batch_id": commit and commit[0], "committed_at": commit and commit[1],
-                                   "fresh_at": fresh, "days": [days[0], days[-1]] if days else None,
-                                   "progress": progress, "error": None})
+            seen_commit, seen_newest = self.seen or (None, None)
+            if commit != seen_commit or self.value["error"] is not None:
+                whole = self.results.report(commit=commit) if commit else None
+                days = [d["date"] for d in whole["daily_unique_hosts"]] if whole else []
+                self._publish(commit, {"batch_id": commit and commit[0], "committed_at": commit and commit[1],
+                                       "fresh_at": freshness(commit, self.value["progress"]),
+                                       "days": [days[0], days[-1]] if days else None, "error": None})
+                self.seen = (commit, seen_newest)
+            if newest != seen_newest:
+                progress = self.results.progress() if newest is not None else []
+                self._publish(commit, {"progress": progress, "fresh_at": freshness(commit, progress)})
+            self.seen = (commit, newest)
         except Exception as e:  # the output went away, HDFS is down: say so on the page, keep trying
             from analytics.cli import _one_line
             error = _one_line(e)

@@ -68,6 +68,18 @@ class Results:
         return batch_id, (times[0] / 1000 if times else 0.0)
 
     # -- the stream's progress -------------------------------------------------------------
+    def _progress_ids(self) -> list[int]:
+        from analytics import store
+
+        return sorted(int(name.removeprefix("batch_id=")) for name in
+                      store.list_dirs(self.spark, store.join(self.output, PROGRESS))
+                      if name.startswith("batch_id=") and name.removeprefix("batch_id=").isdigit())
+
+    def newest_progress(self) -> int | None:
+        """The newest batch id in ``<out>/progress`` (one listing), or None."""
+        ids = self._progress_ids()
+        return ids[-1] if ids else None
+
     def progress(self, limit: int = RECENT_BATCHES) -> list[dict]:
         """The newest ``limit`` rows of ``<out>/progress`` (one per committed stream batch),
         newest first, as JSON-able dicts (``finished_at``: s since the epoch); [] if the
@@ -75,8 +87,7 @@ class Results:
         from analytics import store
 
         base = store.join(self.output, PROGRESS)
-        ids = sorted(int(name.removeprefix("batch_id=")) for name in store.list_dirs(self.spark, base)
-                     if name.startswith("batch_id=") and name.removeprefix("batch_id=").isdigit())[-limit:]
+        ids = self._progress_ids()[-limit:]
         if not ids:
             return []
         with self._lock:
@@ -92,6 +103,14 @@ class Results:
                         "seconds": r["seconds"], "behind": r["behind"],
                         "finished_at": finished and finished.timestamp()})
         return sorted(out, key=lambda r: r["batch_id"], reverse=True)
+
+
+def freshness(commit, progress: list[dict]) -> float | None:
+    """When the data shown was committed (s since the epoch): the newest of the state's
+    commit marker and the newest stream batch's ``finished_at``; None if nothing is committed."""
+    if commit is None:
+        return None
+    return max([commit[1]] + [p["finished_at"] for p in progress[:1] if p["finished_at"]])
 
 
 def read_report(spark, output: str, top: int | None, first: dt.date | None, last: dt.date | None) -> dict | None:

@@ -16,7 +16,8 @@
   // numbers are shown the same in every browser locale: 1,234,567 and 12.35
   const INT = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
   const DEC = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-  const fmt = (v) => (v === null || v === undefined ? "–" : Number.isInteger(v) ? INT.format(v) : DEC.format(v));
+  // decimals: a quantity that is not a count (a mean, a ratio, seconds) keeps two, even when whole
+  const fmt = (v, decimals) => (v === null || v === undefined ? "–" : Number.isInteger(v) && !decimals ? INT.format(v) : DEC.format(v));
   const COLORS = { main: "#3b6fb6", second: "#e08a2e", ok: "#3f9b5a", redirect: "#3b6fb6", client: "#e08a2e", server: "#c8453b" };
   const PLOT_CONFIG = { displayModeBar: false, responsive: true, displaylogo: false };
   const FONT = { family: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size: 12, color: "#2b2f36" };
@@ -35,15 +36,15 @@
 
   function setText(id, value) {
     const el = $(id);
-    const text = fmt(value);
+    const text = fmt(value, false);
     if (el.textContent !== text) el.textContent = text;
     el.dataset.v = value === null || value === undefined ? "" : String(value);
   }
 
-  function cell(tag, value, cls) {
+  function cell(tag, value, cls, decimals) {
     const td = document.createElement(tag);
     if (typeof value === "number" || value === null) {
-      td.textContent = fmt(value);
+      td.textContent = fmt(value, decimals);
       td.dataset.v = value === null ? "" : String(value);
       td.className = "num";
     } else {
@@ -89,8 +90,9 @@
     fillTable(id, rows.map((r, i) => [cell("td", i + 1, "rank"), cell("td", r[key], "key"), cell("td", r.count), barCell(r.count, max)]));
   }
 
+  const DECIMAL_KEYS = new Set(["mean", "stddev"]);
   function keyValues(id, obj, labels) {
-    fillTable(id, Object.keys(obj).map((k) => [cell("th", (labels && labels[k]) || k), cell("td", obj[k])]));
+    fillTable(id, Object.keys(obj).map((k) => [cell("th", (labels && labels[k]) || k), cell("td", obj[k], null, DECIMAL_KEYS.has(k))]));
   }
 
   function statusColor(code) {
@@ -129,7 +131,8 @@
     keyValues("t-missing", mv);
 
     // 3. status codes
-    const codes = Object.keys(rep.status_codes);
+    // JavaScript orders an object's numeric keys by value: back to the report's order, by count
+    const codes = Object.keys(rep.status_codes).sort((a, b) => rep.status_codes[b] - rep.status_codes[a] || (a < b ? -1 : a > b ? 1 : 0));
     const requests = codes.reduce((s, c) => s + rep.status_codes[c], 0);
     plot("c-status", [{ type: "bar", x: codes, y: codes.map((c) => rep.status_codes[c]), marker: { color: codes.map(statusColor) },
                         hovertemplate: "%{x}: %{y:,}<extra></extra>" }], { xaxis: { type: "category", automargin: true } });
@@ -158,7 +161,7 @@
     ], { showlegend: true, legend: { orientation: "h", y: 1.12 }, margin: { l: 56, r: 48, t: 24, b: 36 },
          xaxis: { type: "category", automargin: true },
          yaxis2: { overlaying: "y", side: "right", rangemode: "tozero", showgrid: false, title: { text: "per host" } } });
-    fillTable("t-daily-rph", rph.map((r) => [r.date, r.requests, r.unique_hosts, r.avg_requests_per_host]));
+    fillTable("t-daily-rph", rph.map((r) => [r.date, r.requests, r.unique_hosts, cell("td", r.avg_requests_per_host, null, true)]));
 
     // 10. 404s
     plot("c-nf-daily", [{ type: "bar", x: nf.daily.map((r) => r.date), y: nf.daily.map((r) => r.count), marker: { color: COLORS.client },
@@ -198,7 +201,7 @@
            xaxis: { title: { text: "batch" }, automargin: true, type: "category" },
            yaxis2: { overlaying: "y", side: "right", rangemode: "tozero", showgrid: false, title: { text: "seconds" } } });
     }
-    fillTable("t-health", rows.map((r) => [r.batch_id, timeText(r.finished_at), r.lines, r.rejected, r.seconds,
+    fillTable("t-health", rows.map((r) => [r.batch_id, timeText(r.finished_at), r.lines, r.rejected, cell("td", r.seconds, null, true),
       cell("td", r.seconds ? Math.round(r.lines / r.seconds) : null), r.behind]), "no stream batches yet");
   }
 
@@ -302,7 +305,10 @@
     renderHealth(s.progress);
     freshness();
     if (s.error) showMessage(s.error, "error");
-    if (`${commitKey(s)}?${query()}` !== shownKey) loadReport();
+    if (s.batch_id === null) {  // nothing to fetch yet
+      body.dataset.mode = "waiting";
+      if (!s.error) showMessage(`Waiting for the first committed batch at ${s.output}…`, "info");
+    } else if (`${commitKey(s)}?${query()}` !== shownKey) loadReport();
   }
 
   function onRangeChange() {
