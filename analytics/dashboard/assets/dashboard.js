@@ -129,6 +129,7 @@
                          hovertemplate: "%{x}: %{y:,}<extra></extra>" }],
          { xaxis: { automargin: true, tickangle: -35 } });
     keyValues("t-missing", mv);
+    setText("rejected-lines", mv.rejected_lines);
 
     // 3. status codes
     // JavaScript orders an object's numeric keys by value: back to the report's order, by count
@@ -253,6 +254,7 @@
       if (seq !== requested) return;  // a newer request is on its way
       if (response.ok) {
         render(payload);
+        body.dataset.renderedAt = String(Date.now());  // for the tests and bench/bench_dashboard.py
         shownKey = key;
         renders += 1;
         body.dataset.mode = "live";
@@ -299,6 +301,7 @@
 
   function onStatus(s) {
     s.live = true;
+    if (!status || commitKey(status) !== commitKey(s)) body.dataset.statusAt = String(Date.now());  // told of a new commit
     status = s;
     $("source").textContent = s.output;
     setBounds(s.days);
