@@ -18,6 +18,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
+import socket
 import threading
 import time
 
@@ -218,10 +219,16 @@ def serve(output: str, host: str = "127.0.0.1", port: int = 8050, master: str | 
     def app(environ, start_response):
         return ready["app"](environ, start_response)
 
-    try:  # listen first: a port in use is one line before Spark starts
-        server = make_server(host, port, app, threaded=True)
-    except (OSError, SystemExit) as e:
-        raise UserError(f"cannot listen on {host}:{port}: {getattr(e, 'strerror', None) or e}") from None
+    # listen first: a port in use is one line before Spark starts (werkzeug's own message
+    # would be two lines and an exit)
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        with socket.socket(infos[0][0], socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(infos[0][4])
+    except OSError as e:
+        raise UserError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+    server = make_server(host, port, app, threaded=True)
     spark = spark_session("log-analytics-dashboard", master)
     results = Results(spark, output)
     try:
