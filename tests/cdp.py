@@ -64,6 +64,7 @@ class Browser:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/version", timeout=10) as r:
             ws_url = json.load(r)["webSocketDebuggerUrl"]
         self.ws = websocket.create_connection(ws_url, timeout=timeout, suppress_origin=True, enable_multithread=True)
+        self.ws.settimeout(None)  # the reader waits for events as long as it takes; replies time out in send()
         self.width, self.height = width, height
         self._ids = itertools.count(1)
         self._pending: dict[int, queue.Queue] = {}

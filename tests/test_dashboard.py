@@ -414,7 +414,7 @@ def test_bad_input_is_a_400_with_a_readable_message(live):
 
 
 def test_read_only_and_on_this_machine_only(live):
-    for path in ("", "api/report", "api/status", "api/events", "assets/dashboard.js"):
+    for path in ("", "api/report", "api/status", "assets/dashboard.js", "assets/plotly.min.js"):
         for method in ("POST", "PUT", "DELETE", "PATCH"):
             assert get(live.url + path, method)[0] == 405, (method, path)
     # a page of another site that resolves its name to 127.0.0.1 gets nothing

@@ -6,11 +6,13 @@ Routes::
     GET /assets/<name>            its script, style sheet and plotly.min.js (from the plotly package)
     GET /api/report?from=&to=&top=  exactly what `python -m analytics report --format json` prints
     GET /api/status               the newest commit, how fresh it is, the stream's recent batches
-    GET /api/events               the same status as server-sent events, pushed on each new commit
 
-A poller thread asks the output for its newest commit every ``poll`` seconds (two small
-listings); on a new one it reads the stream's progress, warms the whole-history report
-and pushes the new status to every open page, which then fetches its report.
+A poller thread asks the output for its newest commit every ``poll`` seconds (three small
+listings); on a new one it warms the whole-history report, then reads the stream's
+progress, and keeps the result as the status. The page asks for the status every second
+(an answer from memory) and fetches its report when the commit changed. (Polling rather
+than server-sent events: a browser keeps at most six connections to one server, and
+every open tab of the page would hold one of them.)
 """
 
 from __future__ import annotations
@@ -29,8 +31,6 @@ from .results import Results, freshness
 
 #: seconds between two looks at the output's newest commit
 POLL_SECONDS = 1.0
-#: seconds between two keep-alive comments on an idle event stream
-HEARTBEAT_SECONDS = 15.0
 
 
 def is_loopback(host: str) -> bool:
@@ -55,7 +55,7 @@ class Status:
 
     def __init__(self, results: Results, poll: float = POLL_SECONDS):
         self.results, self.poll = results, poll
-        self.changed = threading.Condition()
+        self._lock = threading.Lock()
         self.version = 0
         self.value: dict = {"version": 0, "output": results.output, "batch_id": None, "committed_at": None,
                             "fresh_at": None, "days": None, "progress": [], "error": None}
@@ -91,11 +91,10 @@ class Status:
                 self._publish(self.commit, {**self.value, "error": error})
 
     def _publish(self, commit, fields: dict) -> None:
-        with self.changed:
+        with self._lock:
             self.commit = commit
             self.version += 1
             self.value = {**self.value, **fields, "version": self.version}
-            self.changed.notify_all()
 
     def run(self) -> None:
         while not self._stop.is_set():
@@ -109,12 +108,6 @@ class Status:
 
     def stop(self) -> None:
         self._stop.set()
-
-    def wait_newer(self, version: int, timeout: float) -> dict:
-        with self.changed:
-            self.changed.wait_for(lambda: self.version != version, timeout)
-            return self.value
-
 
 def _json(value, status: int = 200) -> Response:
     return Response(json.dumps(value, ensure_ascii=False), status=status, mimetype="application/json")
@@ -178,23 +171,6 @@ def create_app(results: Results, status: Status, host: str) -> Flask:
     @app.get("/api/status")
     def current_status():
         return _json(status.value)
-
-    @app.get("/api/events")
-    def events():
-        def stream():
-            version = -1
-            while True:
-                value = status.wait_newer(version, HEARTBEAT_SECONDS)
-                if value["version"] == version:
-                    yield ": keep-alive\n\n"
-                    continue
-                version = value["version"]
-                yield f"event: status\ndata: {json.dumps(value, ensure_ascii=False)}\n\n"
-
-        response = Response(stream(), mimetype="text/event-stream")
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["X-Accel-Buffering"] = "no"
-        return response
 
     return app
 

@@ -1,8 +1,9 @@
 /* Log Analytics dashboard: renders the report dict of `python -m analytics report --format json`.
  *
- * Live (served by `python -m analytics dashboard`): listens to /api/events (server-sent
- * events, one per new commit), fetches /api/report?from=&to=&top= and updates every panel
- * in place (Plotly.react, table bodies swapped in one go): no reload, no flicker.
+ * Live (served by `python -m analytics dashboard`): asks /api/status every second (the
+ * server answers from memory); on a new commit it fetches /api/report?from=&to=&top= and
+ * updates every panel in place (Plotly.react, table bodies swapped in one go): no reload,
+ * no flicker.
  * One file (`report --format html`): the report is inline in #report-data; nothing is fetched.
  */
 (function () {
@@ -329,8 +330,19 @@
   $("range").addEventListener("submit", (e) => { e.preventDefault(); onRangeChange(); });
   $("whole").addEventListener("click", () => { $("from").value = ""; $("to").value = ""; onRangeChange(); });
 
-  const events = new EventSource("/api/events");
-  events.addEventListener("status", (e) => onStatus(JSON.parse(e.data)));
-  events.addEventListener("error", () => { if (status) { status.live = false; freshness(); } });
+  const POLL_MS = 1000;
+  async function poll() {
+    try {
+      const response = await fetch("/api/status", { cache: "no-store" });
+      if (!response.ok) throw new Error(`status ${response.status}`);
+      const s = await response.json();
+      if (!status || !status.live || s.version !== status.version || s.output !== status.output) onStatus(s);
+    } catch (e) {
+      if (status) { status.live = false; freshness(); }
+    } finally {
+      setTimeout(poll, POLL_MS);
+    }
+  }
+  poll();
   setInterval(freshness, 1000);
 })();
