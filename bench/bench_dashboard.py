@@ -62,7 +62,7 @@ def main() -> int:
                 loads.append(int(page.js("document.body.dataset.renderedAt")) / 1000 - t0)
             updates = []
             total = len(parts[0])
-            for n, part in enumerate(parts[1:], start=1):
+            for part in parts[1:]:
                 T._publish(services, live.topic, part)
                 published = time.time()
                 total += len(part)
@@ -70,9 +70,10 @@ def main() -> int:
                 page.wait_for(f"document.getElementById('lines-total').textContent === '{want}'", timeout=240)
                 rendered = int(page.js("document.body.dataset.renderedAt")) / 1000
                 told = int(page.js("document.body.dataset.statusAt")) / 1000
-                live.wait_batch(n, timeout=60)
-                committed = live.committed_at(n)
-                updates.append({"batch": n, "lines": len(part), "published_to_committed": committed - published,
+                batch = int(page.js("document.body.dataset.batch"))  # the stream may cut a part in two
+                live.wait_batch(batch, timeout=60)
+                committed = live.committed_at(batch)
+                updates.append({"batch": batch, "lines": len(part), "published_to_committed": committed - published,
                                 "committed_to_told": told - committed, "told_to_rendered": rendered - told,
                                 "committed_to_rendered": rendered - committed})
         finally:

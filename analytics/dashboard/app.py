@@ -9,7 +9,7 @@ Routes::
 
 A poller thread asks the output for its newest commit every ``poll`` seconds (three small
 listings); on a new one it warms the whole-history report, then reads the stream's
-progress, and keeps the result as the status. The page asks for the status every second
+progress, and keeps the result as the status. The page asks for the status twice a second
 (an answer from memory) and fetches its report when the commit changed. (Polling rather
 than server-sent events: a browser keeps at most six connections to one server, and
 every open tab of the page would hold one of them.)
@@ -29,8 +29,8 @@ from flask import Flask, Response, abort, request
 from . import assets
 from .results import Results, freshness
 
-#: seconds between two looks at the output's newest commit
-POLL_SECONDS = 1.0
+#: seconds between two looks at the output's newest commit (three listings of small folders)
+POLL_SECONDS = 0.5
 
 
 def is_loopback(host: str) -> bool:
@@ -74,7 +74,11 @@ class Status:
                 return
             seen_commit, seen_newest = self.seen or (None, None)
             if commit != seen_commit or self.value["error"] is not None:
+                started = time.monotonic()
                 whole = self.results.report(commit=commit) if commit else None
+                if commit:
+                    print(f"dashboard: batch {commit[0]}, committed {time.time() - commit[1]:.1f} s ago, "
+                          f"read in {time.monotonic() - started:.1f} s", flush=True)
                 days = [d["date"] for d in whole["daily_unique_hosts"]] if whole else []
                 self._publish(commit, {"batch_id": commit and commit[0], "committed_at": commit and commit[1],
                                        "fresh_at": freshness(commit, self.value["progress"]),
