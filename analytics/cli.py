@@ -116,15 +116,16 @@ def build_parser() -> argparse.ArgumentParser:
     dash = sub.add_parser(
         "dashboard", help="serve a live web page of the ten analytics (read-only, 127.0.0.1)",
         description="Serve one web page with every analytic as charts and tables, the stream's "
-                    "recent batches, and a date-range picker. It updates itself within a second or "
-                    "two of each committed batch. Read-only: it never writes to the output. "
+                    "recent batches, and a date-range picker. It updates itself once each committed "
+                    "batch's totals are read (seconds), without a reload. Read-only: it never "
+                    "writes to the output. "
                     "GET /api/report?from=&to=&top= returns what `report --format json` prints.",
     )
     output_flag(dash)
     dash.add_argument("--host", default=_env("LOG_ANALYTICS_DASHBOARD_HOST", "127.0.0.1"),
                       help="address to listen on (env LOG_ANALYTICS_DASHBOARD_HOST; default %(default)s: "
                            "this machine only; anything else exposes the page and prints a warning)")
-    dash.add_argument("--port", type=int, default=int(_env("LOG_ANALYTICS_DASHBOARD_PORT", "8050")),
+    dash.add_argument("--port", type=int, default=_env("LOG_ANALYTICS_DASHBOARD_PORT", "8050"),
                       help="TCP port, 0 for any free one (env LOG_ANALYTICS_DASHBOARD_PORT; default %(default)s)")
     return p
 
@@ -277,6 +278,9 @@ def main(argv: list[str] | None = None, standalone: bool = False) -> int:
         except UserError as e:
             print(f"error: {e}", file=sys.stderr)
             return 2
+        except Exception as e:  # Spark failures: one line, no Java trace
+            print(f"error: {_one_line(e)}", file=sys.stderr)
+            return 1
     if args.command != "compact" and not standalone and _env("LOG_ANALYTICS_SERVICE", "").lower() != "off":
         from .service import submit
         code = submit(_forwarded(args), args.master)

@@ -74,7 +74,7 @@ def inline_page(data: dict) -> str:
     plotly = _read(PLOTLY).decode("utf-8")
     ours = _read("dashboard.js").decode("utf-8")
     css = _read("dashboard.css").decode("utf-8")
-    # in JSON, "<" occurs only inside strings, where \\u003c means the same
+    # in JSON, "<" occurs only inside strings, where the escape \u003c means the same
     blob = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
     return (_template()
             .replace("<!--CSP-->", f'<meta http-equiv="Content-Security-Policy" content="{CSP_FILE}">')
