@@ -67,3 +67,20 @@ SCALE         ?= 2000000
 FEED_SECONDS  ?= 60
 bench: up ## start the stack, then every stage on one log of SCALE lines (~12 min at 2M), a table, bench/results/bench-SCALE.json
 	$(PY) bench/bench_all.py --lines $(SCALE) --feed-seconds $(FEED_SECONDS)
+
+# the dashboard's browser tests use Debian's headless chromium: installed here when missing
+# and we are root (CI on a fresh machine); otherwise say how
+.PHONY: chromium dashboard
+install: chromium
+chromium:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "chromium: installing Debian's chromium (the dashboard's browser tests) ..."; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 || \
+	  { DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null 2>&1 && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; } || \
+	  echo "chromium: could not install it with apt-get; the dashboard's browser tests will fail"; \
+	else echo "chromium: not found; the dashboard's browser tests need it: sudo apt-get install chromium"; fi
+
+dashboard: install ## serve the live dashboard of the output on http://127.0.0.1:8050 (OUTPUT=hdfs://... to choose; Ctrl-C stops it)
+	$(PY) -m analytics dashboard $(if $(OUTPUT),--output $(OUTPUT))

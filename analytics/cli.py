@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Also read from the environment: LOG_ANALYTICS_DRIVER_MEMORY (Spark driver "
                "memory, default 2g). `python -m analytics COMMAND --help` explains each flag.",
     )
-    sub = p.add_subparsers(dest="command", required=True, metavar="{run,report,compact}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="{run,report,compact,dashboard}")
 
     def output_flag(sp, spark=True):
         sp.add_argument(
@@ -68,9 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--to", dest="last", type=_date, default=_env("LOG_ANALYTICS_TO"), metavar="YYYY-MM-DD",
                      help="last day of the range, inclusive (env LOG_ANALYTICS_TO; default: the last day)")
     rep.add_argument(
-        "--format", choices=("table", "json"), default=_env("LOG_ANALYTICS_FORMAT", "table"),
-        help="readable tables or JSON (env LOG_ANALYTICS_FORMAT; default %(default)s)",
+        "--format", choices=("table", "json", "html"), default=_env("LOG_ANALYTICS_FORMAT", "table"),
+        help="readable tables, JSON, or html: one self-contained page of charts and tables that "
+             "opens from disk with no network (env LOG_ANALYTICS_FORMAT; default %(default)s)",
     )
+    rep.add_argument("-o", "--out", metavar="FILE", default=None,
+                     help="write the report to FILE instead of standard output")
     rep.add_argument(
         "--top", type=int, default=_env("LOG_ANALYTICS_TOP"), metavar="N",
         help="length of every ranked list (hosts, endpoints, 404 endpoints/hosts); default "
@@ -92,6 +95,20 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--idle-minutes", type=float, default=float(_env("LOG_ANALYTICS_IDLE_MINUTES", "60")),
                       metavar="M", help="a day is closed once no batch has written to it for M minutes "
                                         "(env LOG_ANALYTICS_IDLE_MINUTES; default %(default)g)")
+    dash = sub.add_parser(
+        "dashboard", help="serve a live web page of the ten analytics (read-only, 127.0.0.1)",
+        description="Serve one web page with every analytic as charts and tables, the stream's "
+                    "recent batches, and a date-range picker. It updates itself once each committed "
+                    "batch's totals are read (seconds), without a reload. Read-only: it never "
+                    "writes to the output. "
+                    "GET /api/report?from=&to=&top= returns what `report --format json` prints.",
+    )
+    output_flag(dash, spark=False)
+    dash.add_argument("--host", default=_env("LOG_ANALYTICS_DASHBOARD_HOST", "127.0.0.1"),
+                      help="address to listen on (env LOG_ANALYTICS_DASHBOARD_HOST; default %(default)s: "
+                           "this machine only; anything else exposes the page and prints a warning)")
+    dash.add_argument("--port", type=int, default=_env("LOG_ANALYTICS_DASHBOARD_PORT", "8050"),
+                      help="TCP port, 0 for any free one (env LOG_ANALYTICS_DASHBOARD_PORT; default %(default)s)")
     return p
 
 
@@ -148,29 +165,56 @@ def cmd_run(args) -> int:
     return 0
 
 
+def check_range(top, first, last, names=("--top", "--from", "--to")):
+    """``(top, first, last)`` checked and converted (strings from the environment or a
+    query string: a whole number >= 1, dates YYYY-MM-DD, first <= last; None or "" stays
+    None). Raises UserError with a readable message; ``names`` are what the message calls
+    the three (flags here, query parameters in the dashboard)."""
+    top_name, first_name, last_name = names
+    if top == "":
+        top = None
+    if top is not None:
+        try:
+            top = int(top)
+        except ValueError:
+            raise UserError(f"{top_name} must be a whole number, not {top!r}") from None
+        if top < 1:
+            raise UserError(f"{top_name} must be at least 1")
+    days = []
+    for name, day in ((first_name, first), (last_name, last)):
+        if day == "":
+            day = None
+        if isinstance(day, str):  # from the environment or a URL: not checked by argparse
+            try:
+                day = _date(day)
+            except argparse.ArgumentTypeError as e:
+                raise UserError(f"{name}: {e}") from None
+        days.append(day)
+    first, last = days
+    if first and last and first > last:
+        raise UserError(f"{first_name} {first} is after {last_name} {last}")
+    return top, first, last
+
+
 def cmd_report(args) -> int:
     from . import report as R, state
 
-    if args.top is not None:
-        try:
-            args.top = int(args.top)
-        except ValueError:
-            raise UserError(f"--top must be a whole number, not {args.top!r}") from None
-        if args.top < 1:
-            raise UserError("--top must be at least 1")
-    for flag in ("first", "last"):  # from the environment: not checked by argparse
-        if isinstance(getattr(args, flag), str):
-            try:
-                setattr(args, flag, _date(getattr(args, flag)))
-            except argparse.ArgumentTypeError as e:
-                raise UserError(f"--{'from' if flag == 'first' else 'to'}: {e}") from None
-    if args.first and args.last and args.first > args.last:
-        raise UserError(f"--from {args.first} is after --to {args.last}")
+    args.top, args.first, args.last = check_range(args.top, args.first, args.last)
     totals = state.read_totals(args.output, args.first, args.last)
     if not totals:
         raise UserError(f"no totals at {args.output} (run `python -m analytics run` or the stream first)")
     rep = R.build(totals, args.top, args.first, args.last)
-    print(R.to_json(rep) if args.format == "json" else R.to_table(rep))
+    if args.format == "html":
+        from .dashboard import html_report
+        text = html_report(args.output, rep)
+    else:
+        text = R.to_json(rep) if args.format == "json" else R.to_table(rep)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as f:
+            f.write(text + "\n")
+        print(f"report: wrote {args.out}", file=sys.stderr)
+    else:
+        print(text)
     return 0
 
 
@@ -185,10 +229,16 @@ def cmd_compact(args) -> int:
     return 0
 
 
+def cmd_dashboard(args) -> int:
+    from .dashboard import serve
+    return serve(args.output, args.host, args.port)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return {"run": cmd_run, "report": cmd_report, "compact": cmd_compact}[args.command](args)
+        return {"run": cmd_run, "report": cmd_report, "compact": cmd_compact,
+                "dashboard": cmd_dashboard}[args.command](args)
     except UserError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
