@@ -113,10 +113,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _date(text: str) -> dt.date:
+    from .report import parse_day
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date of the form YYYY-MM-DD: {text!r}") from None
+        return parse_day(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def _is_local(uri: str) -> bool:
@@ -165,41 +166,10 @@ def cmd_run(args) -> int:
     return 0
 
 
-def check_range(top, first, last, names=("--top", "--from", "--to")):
-    """``(top, first, last)`` checked and converted (strings from the environment or a
-    query string: a whole number >= 1, dates YYYY-MM-DD, first <= last; None or "" stays
-    None). Raises UserError with a readable message; ``names`` are what the message calls
-    the three (flags here, query parameters in the dashboard)."""
-    top_name, first_name, last_name = names
-    if top == "":
-        top = None
-    if top is not None:
-        try:
-            top = int(top)
-        except ValueError:
-            raise UserError(f"{top_name} must be a whole number, not {top!r}") from None
-        if top < 1:
-            raise UserError(f"{top_name} must be at least 1")
-    days = []
-    for name, day in ((first_name, first), (last_name, last)):
-        if day == "":
-            day = None
-        if isinstance(day, str):  # from the environment or a URL: not checked by argparse
-            try:
-                day = _date(day)
-            except argparse.ArgumentTypeError as e:
-                raise UserError(f"{name}: {e}") from None
-        days.append(day)
-    first, last = days
-    if first and last and first > last:
-        raise UserError(f"{first_name} {first} is after {last_name} {last}")
-    return top, first, last
-
-
 def cmd_report(args) -> int:
     from . import report as R, state
 
-    args.top, args.first, args.last = check_range(args.top, args.first, args.last)
+    args.top, args.first, args.last = R.check_range(args.top, args.first, args.last)
     totals = state.read_totals(args.output, args.first, args.last)
     if not totals:
         raise UserError(f"no totals at {args.output} (run `python -m analytics run` or the stream first)")

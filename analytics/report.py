@@ -7,10 +7,50 @@ import json
 from typing import Any
 
 from . import ALL, missing_values
+from .errors import UserError
 
 
 #: what a date range does not narrow: rejected lines have no date
 WHOLE_INPUT = ["lines.rejected", "lines.total", "missing_values.rejected_lines"]
+
+
+def parse_day(text: str) -> dt.date:
+    """A day of the form YYYY-MM-DD; ValueError with a readable message otherwise."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"not a date of the form YYYY-MM-DD: {text!r}") from None
+
+
+def check_range(top, first, last, names=("--top", "--from", "--to")):
+    """``(top, first, last)`` checked and converted (strings from the environment or a
+    query string: a whole number >= 1, dates YYYY-MM-DD, first <= last; None or "" stays
+    None). Raises UserError with a readable message; ``names`` are what the message calls
+    the three (flags here, query parameters in the dashboard)."""
+    top_name, first_name, last_name = names
+    if top == "":
+        top = None
+    if top is not None:
+        try:
+            top = int(top)
+        except ValueError:
+            raise UserError(f"{top_name} must be a whole number, not {top!r}") from None
+        if top < 1:
+            raise UserError(f"{top_name} must be at least 1")
+    days = []
+    for name, day in ((first_name, first), (last_name, last)):
+        if day == "":
+            day = None
+        if isinstance(day, str):  # from the environment or a URL: not checked by argparse
+            try:
+                day = parse_day(day)
+            except ValueError as e:
+                raise UserError(f"{name}: {e}") from None
+        days.append(day)
+    first, last = days
+    if first and last and first > last:
+        raise UserError(f"{first_name} {first} is after {last_name} {last}")
+    return top, first, last
 
 
 def build(totals: dict, top: int | None = None, first: dt.date | None = None,

@@ -89,8 +89,8 @@ class Status:
                 self._publish(commit, {"progress": progress, "fresh_at": freshness(commit, progress)})
             self.seen = (commit, newest)
         except Exception as e:  # the output went away, HDFS is down: say so on the page, keep trying
-            from analytics.cli import _one_line
-            error = _one_line(e)
+            from analytics.errors import one_line
+            error = one_line(e)
             if error != self.value["error"]:
                 self._publish(self.commit, {**self.value, "error": error})
 
@@ -118,7 +118,8 @@ def _json(value, status: int = 200) -> Response:
 
 
 def create_app(results: Results, status: Status, host: str) -> Flask:
-    from analytics.cli import UserError, check_range
+    from analytics.errors import UserError
+    from analytics.report import check_range
 
     app = Flask(__name__, static_folder=None)
     app.json.sort_keys = False
@@ -165,8 +166,8 @@ def create_app(results: Results, status: Status, host: str) -> Flask:
         try:
             rep = results.report(top, first, last, commit=status.commit)
         except Exception as e:
-            from analytics.cli import _one_line
-            return _json({"error": _one_line(e)}, 503)
+            from analytics.errors import one_line
+            return _json({"error": one_line(e)}, 503)
         if rep is None:
             return _json({"error": f"no totals at {results.output} yet (run `python -m analytics run` "
                                    f"or the stream first)"}, 404)
