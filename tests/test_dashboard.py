@@ -172,20 +172,19 @@ _REPORTS: dict = {}
 
 
 def report_json(output: str, *args: str) -> tuple[str, dict]:
-    """What `python -m analytics report --format json` prints, run in this process (the
-    test session's Spark); the text and its parse. Kept per commit: the output changes
+    """What `python -m analytics report --format json` prints, run in this process (it
+    reads with pyarrow, no Spark); the text and its parse. Kept per commit: the output changes
     only when the stream commits."""
     import contextlib
 
     from analytics import state
     from analytics.cli import main
-    from analytics.session import spark_session
 
-    key = (output, args, state.last_committed(spark_session(), output))
+    key = (output, args, state.last_committed(output))
     if key not in _REPORTS:
         buffer = io.StringIO()
         with contextlib.redirect_stdout(buffer):
-            assert main(["report", "--output", output, "--format", "json", *args], standalone=True) == 0
+            assert main(["report", "--output", output, "--format", "json", *args]) == 0
         _REPORTS[key] = buffer.getvalue(), json.loads(buffer.getvalue())
     return _REPORTS[key]
 
@@ -291,7 +290,7 @@ def _renders(page) -> int:
 
 
 # -------------------------------------------------------------------------------- tests
-def test_page_waits_for_the_first_batch_then_shows_the_report(spark, live, page):
+def test_page_waits_for_the_first_batch_then_shows_the_report(live, page):
     """Opened before anything is committed, the page says it waits; once the stream commits
     batch 0 it shows, without a reload, exactly the numbers of `report --format json`."""
     live.wait_batch(0)
@@ -306,7 +305,7 @@ def test_page_waits_for_the_first_batch_then_shows_the_report(spark, live, page)
     assert all(u.startswith((live.url, "data:")) for u in page.requests), page.requests
 
 
-def test_a_new_batch_appears_without_reload_within_one_trigger(spark, live, page, tmp_path):
+def test_a_new_batch_appears_without_reload_within_one_trigger(live, page, tmp_path):
     tile = "document.getElementById('lines-total')"
     page.js(f"window.__samePage = 'yes'; window.__tile = {tile}; 0")
     _publish(live.services, live.topic, live.lines[FIRST_PART:])
@@ -343,7 +342,7 @@ def test_a_new_batch_appears_without_reload_within_one_trigger(spark, live, page
     assert shot.stat().st_size > 50_000
 
 
-def test_choosing_a_range_shows_that_range(spark, live, page):
+def test_choosing_a_range_shows_that_range(live, page):
     before = _renders(page)
     page.js("""(() => {
       const set = (id, v) => { const e = document.getElementById(id); e.value = v;
@@ -374,7 +373,7 @@ def get(url: str, method: str = "GET", headers: dict | None = None) -> tuple[int
         return e.code, e.read().decode()
 
 
-def test_api_report_is_exactly_report_json(spark, live):
+def test_api_report_is_exactly_report_json(live):
     # the first two are what the tests above compared the page with (read once, kept per commit)
     for query, args in (("", []), ("?from=2015-05-18&to=2015-05-19", ["--from", "2015-05-18", "--to", "2015-05-19"]),
                         ("?to=2015-05-17&from=2015-05-17&top=1", ["--from", "2015-05-17", "--to", "2015-05-17", "--top", "1"])):
@@ -423,11 +422,11 @@ def test_exposing_it_warns():
         assert "warning" in exposure_warning(host) and host in exposure_warning(host)
 
 
-def test_html_report_opens_from_disk_with_no_network(spark, live, browser, tmp_path):
+def test_html_report_opens_from_disk_with_no_network(live, browser, tmp_path):
     from analytics.cli import main
 
     path = tmp_path / "report.html"
-    assert main(["report", "--output", live.output, "--format", "html", "-o", str(path)], standalone=True) == 0
+    assert main(["report", "--output", live.output, "--format", "html", "-o", str(path)]) == 0
     page = browser.new_page(offline=True)
     try:
         page.goto(path.as_uri())

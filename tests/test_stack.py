@@ -3,6 +3,7 @@ stores files (WebHDFS and Spark's own Hadoop client), and the failure paths a
 user meets (port taken, Java missing, a service dying under the stack)."""
 import base64
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -109,8 +110,8 @@ def test_status_reports_a_killed_service_and_up_restarts_it(stack):
         time.sleep(0.1)
     result = run_stack("status")
     assert result.returncode == 1
-    assert "datanode  DOWN" in result.stdout
-    assert "kafka     up" in result.stdout and "namenode  up" in result.stdout
+    assert re.search(r"^  datanode +DOWN", result.stdout, re.M)
+    assert re.search(r"^  kafka +up", result.stdout, re.M) and re.search(r"^  namenode +up", result.stdout, re.M)
     # and the stack heals: `up` starts only what is missing
     result = run_stack("up")
     assert result.returncode == 0, result.stderr
