@@ -65,8 +65,20 @@ demo: up ## stream the bundled sample log through Kafka and Spark into HDFS, pri
 # make bench SCALE=20000 FEED_SECONDS=20 is the quick check
 SCALE         ?= 2000000
 FEED_SECONDS  ?= 60
-bench: up ## start the stack, then every stage on one log of SCALE lines (~12 min at 2M), a table, bench/results/bench-SCALE.json
+bench: up goaccess ## start the stack, then every stage on one log of SCALE lines (~25 min at 2M), a table, bench/results/bench-SCALE.json
 	$(PY) bench/bench_all.py --lines $(SCALE) --feed-seconds $(FEED_SECONDS)
+
+# the benchmark's peer: Debian's goaccess, installed when missing and we are root
+.PHONY: goaccess
+goaccess:
+	@if command -v goaccess >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "goaccess: installing Debian's goaccess (the benchmark's peer) ..."; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q goaccess >/dev/null 2>&1 || \
+	  { DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null 2>&1 && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q goaccess >/dev/null; } || \
+	  echo "goaccess: could not install it with apt-get; the benchmark runs without its peer"; \
+	else echo "goaccess: not found; the benchmark compares with it: sudo apt-get install goaccess"; fi
 
 # the dashboard's browser tests use Debian's headless chromium: installed here when missing
 # and we are root (CI on a fresh machine); otherwise say how

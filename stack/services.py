@@ -442,14 +442,15 @@ def up(timeout: float = 120.0, group: str = "core") -> None:
     started = time.monotonic()
     if to_start and group == "core":
         _format_once(by_name)
+    processes = {}
     for service in to_start:
         service.log_file.parent.mkdir(parents=True, exist_ok=True)
         with open(service.log_file, "ab") as log:
-            process = subprocess.Popen(_java(service, service.main_class, service.args), stdout=log,
-                                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
-                                       env={**os.environ, **service.env})
-        service.pid_file.write_text(str(process.pid))
-    _wait_ready(all_services, started + timeout)
+            processes[service.name] = subprocess.Popen(
+                _java(service, service.main_class, service.args), stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, start_new_session=True, env={**os.environ, **service.env})
+        service.pid_file.write_text(str(processes[service.name].pid))
+    _wait_ready(all_services, processes, started + timeout)
     if to_start:
         print(f"stack: started {', '.join(s.name for s in to_start)} in {time.monotonic() - started:.1f} s")
     else:
@@ -457,11 +458,14 @@ def up(timeout: float = 120.0, group: str = "core") -> None:
     print(describe(group))
 
 
-def _wait_ready(all_services: list[Service], deadline: float) -> None:
+def _wait_ready(all_services: list[Service], processes: dict[str, subprocess.Popen], deadline: float) -> None:
+    """Wait until each service answers; ``processes``: those started just now, whose exit
+    is told by their own process (a JVM that is starting may not show its command line yet)."""
     pending = {s.name: s for s in all_services}
     while pending:
         for name, service in list(pending.items()):
-            if not service.pid():
+            gone = processes[name].poll() is not None if name in processes else not service.pid()
+            if gone:
                 raise StackError(f"{name} died while starting; last lines of {service.log_file}:\n{_tail(service.log_file)}")
             if READY[name]():
                 del pending[name]
