@@ -71,28 +71,25 @@ bench: up goaccess ## start the stack, then every stage on one log of SCALE line
 # the benchmark's peer: Debian's goaccess, installed when missing and we are root
 .PHONY: goaccess
 goaccess:
-	@if command -v goaccess >/dev/null 2>&1; then :; \
+	@$(call debian_package,goaccess,the benchmark's peer)
+
+# $(call debian_package,NAME,WHAT IT IS FOR): install Debian's package NAME (its command has
+# the same name) when it is missing and we are root; otherwise say how
+debian_package = if command -v $(1) >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	  echo "goaccess: installing Debian's goaccess (the benchmark's peer) ..."; \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q goaccess >/dev/null 2>&1 || \
+	  echo "$(1): installing Debian's $(1) ($(2)) ..."; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(1) >/dev/null 2>&1 || \
 	  { DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null 2>&1 && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q goaccess >/dev/null; } || \
-	  echo "goaccess: could not install it with apt-get; the benchmark runs without its peer"; \
-	else echo "goaccess: not found; the benchmark compares with it: sudo apt-get install goaccess"; fi
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(1) >/dev/null; } || \
+	  echo "$(1): could not install it with apt-get ($(2))"; \
+	else echo "$(1): not found, and needed for $(2): sudo apt-get install $(1)"; fi
 
 # the dashboard's browser tests use Debian's headless chromium: installed here when missing
 # and we are root (CI on a fresh machine); otherwise say how
 .PHONY: chromium dashboard
 install: chromium
 chromium:
-	@if command -v chromium >/dev/null 2>&1; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	  echo "chromium: installing Debian's chromium (the dashboard's browser tests) ..."; \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 || \
-	  { DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null 2>&1 && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; } || \
-	  echo "chromium: could not install it with apt-get; the dashboard's browser tests will fail"; \
-	else echo "chromium: not found; the dashboard's browser tests need it: sudo apt-get install chromium"; fi
+	@$(call debian_package,chromium,the dashboard's browser tests)
 
 dashboard: install ## serve the live dashboard of the output on http://127.0.0.1:8050 (OUTPUT=hdfs://... to choose; Ctrl-C stops it)
 	$(PY) -m analytics dashboard $(if $(OUTPUT),--output $(OUTPUT))
