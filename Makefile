@@ -8,7 +8,7 @@ JVM_SOURCES   := $(wildcard analytics/jvm/*.java)
 JVM_JAR       := analytics/jvm/log-analytics-jvm.jar
 
 .DEFAULT_GOAL := help
-.PHONY: help install up spark-cluster connect down status logs clean-data test demo bench
+.PHONY: help install up spark-cluster connect down status logs clean-data test faults zones demo bench
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -56,8 +56,16 @@ logs: ## show the last lines of each service's log
 clean-data: ## wipe Kafka's and HDFS's data (the stack must be down)
 	@$(PY) -m stack clean-data
 
-test: install ## run the test suite against the real stack (started if not running)
-	$(PY) -m pytest $(PYTEST_ARGS)
+test: install ## run the test suite against the real stack (started if not running), the slow fault tests aside
+	$(PY) -m pytest -m "not faults" $(PYTEST_ARGS)
+
+faults: install ## the fault suite: services killed under the stream and the producer, crashes, a full disk; prints the table, bench/results/faults.json
+	LOG_ANALYTICS_FAULTS_RESULT=1 $(PY) -m pytest -m faults $(PYTEST_ARGS)
+
+# the tests that need no stack, in two more time zones (the suite must pass in any)
+zones: install ## the tests that need no stack, under TZ=America/New_York and TZ=Asia/Kolkata
+	TZ=America/New_York $(PY) -m pytest -q -m "not stack" -p no:cacheprovider $(PYTEST_ARGS)
+	TZ=Asia/Kolkata $(PY) -m pytest -q -m "not stack" -p no:cacheprovider $(PYTEST_ARGS)
 
 demo: up ## stream the bundled sample log through Kafka and Spark into HDFS, print the report
 	@$(PY) demo.py

@@ -250,8 +250,9 @@ class Source:
         self.ident = None        # (st_dev, st_ino) of the open file
         self.incarnation = 0     # bumped on rotation and truncation
         self.pos = 0
-        self.pieces: list[bytes] = []   # the current incomplete line
-        self.pieces_len = 0
+        self.pieces: list[bytes] = []   # the current incomplete line (at most line_cap bytes of it)
+        self.pieces_len = 0             # its length, all of it
+        self.line_cap: int | None = None  # longer lines are skipped anyway: keep no more of them
         self.size = 0            # bytes on disk at open (for percent done)
 
     # -- opening
@@ -319,14 +320,17 @@ class Source:
         lines = data.split(b"\n")
         rest = lines.pop()
         if not lines:                      # no newline in this read
-            self.pieces.append(rest)
+            if self.line_cap is None:
+                self.pieces.append(rest)
+            elif self.pieces_len < self.line_cap:  # nothing cut yet: pieces_len bytes are kept
+                self.pieces.append(rest[:self.line_cap - self.pieces_len])
             self.pieces_len += len(rest)
             return []
         cr = b"\r" in data
         consumed = self.pieces_len + len(data) - len(rest)
         if self.pieces:
             self.pieces.append(lines[0])
-            lines[0] = b"".join(self.pieces)
+            lines[0] = self._joined(self.pieces_len + len(lines[0]))
             cr = cr or lines[0][-1:] == b"\r"
         if cr:
             lines = [l[:-1] if l[-1:] == b"\r" else l for l in lines]
@@ -334,11 +338,17 @@ class Source:
         self.pieces, self.pieces_len = ([rest], len(rest)) if rest else ([], 0)
         return lines
 
+    def _joined(self, length: int) -> bytes:
+        """The line of ``pieces``, ``length`` bytes long in the input. Past ``line_cap`` it
+        is cut to ``line_cap`` bytes plus one, so that it is still over the limit and skipped."""
+        line = b"".join(self.pieces)
+        return line if self.line_cap is None or length <= self.line_cap else line[:self.line_cap] + b"?"
+
     def take_partial(self):
         """The final line without a newline, if any (end of input or rotation)."""
         if not self.pieces:
             return None
-        line = b"".join(self.pieces)
+        line = self._joined(self.pieces_len)
         self.chunk_offset = self.pos
         self.pos += self.pieces_len
         self.pieces, self.pieces_len = [], 0
@@ -665,7 +675,7 @@ class Publisher:
         self.skipped += 1
         self.oversize_reported += 1
         if self.oversize_reported <= 10:
-            say(f"warning: {self.where(no)}: {len(line):,} bytes, over the broker's message limit "
+            say(f"warning: {self.where(no)}: over the broker's message limit "
                 f"({self.value_limit + RECORD_OVERHEAD:,} bytes): skipped")
         elif self.oversize_reported == 11:
             say("warning: more oversized lines: skipped and counted, not reported one by one")
@@ -1030,6 +1040,8 @@ class Runner:
                     f"{n:,} later lines found in the topic will not be sent again")
 
         pub = self.pub = Publisher(producer, args.topic, args, limit - RECORD_OVERHEAD, run_id)
+        for source in self.sources:
+            source.line_cap = pub.value_limit + 2  # a longer line, even less its \r, is skipped
         pub.done_through = done_through
         pub.where = self.where
         pub.housekeeping = self.housekeeping

@@ -28,7 +28,6 @@ The job itself is analytics.stream; this file parses the flags and calls it.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -36,11 +35,8 @@ ROOT = Path(__file__).resolve().parent
 if str(ROOT) not in sys.path:  # `analytics` beside this file, also under spark-submit
     sys.path.insert(0, str(ROOT))
 
-from analytics import stream  # noqa: E402
-
-
-def env(name: str, default: str | None) -> str | None:
-    return os.environ.get(name, default)
+from analytics import environment, stream  # noqa: E402
+from analytics.environment import text as env  # noqa: E402
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -59,34 +55,40 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--checkpoint", default=env("LOG_ANALYTICS_CHECKPOINT", None),
                         help="checkpoint location holding the Kafka offsets; default <output>/_checkpoint "
                              "[env LOG_ANALYTICS_CHECKPOINT]")
-    parser.add_argument("--trigger-seconds", type=float, default=float(env("LOG_ANALYTICS_TRIGGER_SECONDS", "10")),
+    parser.add_argument("--trigger-seconds", type=float, default=environment.number("LOG_ANALYTICS_TRIGGER_SECONDS", 10.0, float),
                         help="micro-batch interval in seconds [env LOG_ANALYTICS_TRIGGER_SECONDS]")
     parser.add_argument("--starting-offsets", default=env("LOG_ANALYTICS_STARTING_OFFSETS", "earliest"),
                         help="where a new checkpoint starts: earliest, latest, or Kafka's JSON form; ignored "
                              "once the checkpoint exists [env LOG_ANALYTICS_STARTING_OFFSETS]")
     parser.add_argument("--max-offsets-per-trigger", type=int,
-                        default=int(env("LOG_ANALYTICS_MAX_OFFSETS_PER_TRIGGER", "0")) or None,
+                        default=environment.number("LOG_ANALYTICS_MAX_OFFSETS_PER_TRIGGER", 0) or None,
                         help="cap on messages per micro-batch (default: no cap) "
                              "[env LOG_ANALYTICS_MAX_OFFSETS_PER_TRIGGER]")
     parser.add_argument("--available-now", action="store_true",
-                        default=env("LOG_ANALYTICS_AVAILABLE_NOW", "") not in ("", "0", "false"),
+                        default=environment.flag("LOG_ANALYTICS_AVAILABLE_NOW"),
                         help="process everything in the topic now, then stop (Trigger.AvailableNow) "
                              "[env LOG_ANALYTICS_AVAILABLE_NOW=1]")
     parser.add_argument("--warm-up", action=argparse.BooleanOptionalAction,
-                        default=env("LOG_ANALYTICS_WARM_UP", "") not in ("0", "false", "off"),
+                        default=environment.flag("LOG_ANALYTICS_WARM_UP", True),
                         help="before the query starts, run the bundled sample through the batch function "
                              "(about 10 s), so that the first batches run on compiled code; local masters "
                              "only, skipped with --available-now "
                              "[env LOG_ANALYTICS_WARM_UP=0 turns it off]")
-    parser.add_argument("--keep-batches", type=int, default=int(env("LOG_ANALYTICS_KEEP_BATCHES", str(stream.KEEP_BATCHES))),
+    parser.add_argument("--keep-batches", type=int, default=environment.number("LOG_ANALYTICS_KEEP_BATCHES", stream.KEEP_BATCHES),
                         help="how many of the newest batches keep their own results under batches/; older "
                              "ones are deleted (the running totals are kept apart, in state/) "
                              "[env LOG_ANALYTICS_KEEP_BATCHES]")
-    parser.add_argument("--compact-after", type=float, default=float(env("LOG_ANALYTICS_COMPACT_AFTER", "60")),
+    parser.add_argument("--compact-after", type=float, default=environment.number("LOG_ANALYTICS_COMPACT_AFTER", 60.0, float),
                         metavar="MINUTES",
                         help="a day no batch has written to for this long is closed: its records are "
                              "rewritten as a few files (python -m analytics compact does it on demand); "
                              "0: never [env LOG_ANALYTICS_COMPACT_AFTER]")
+    parser.add_argument("--skip-lost-offsets", action="store_true",
+                        default=environment.flag("LOG_ANALYTICS_SKIP_LOST_OFFSETS"),
+                        help="when Kafka's retention has deleted messages the stream had not read yet, "
+                             "say how many and go on without them (Spark's failOnDataLoss=false); by "
+                             "default the stream stops and names the lost offsets "
+                             "[env LOG_ANALYTICS_SKIP_LOST_OFFSETS=1]")
     parser.add_argument("--master", default=env("LOG_ANALYTICS_MASTER", None),
                         help="Spark master when run with python (spark-submit's --master wins); "
                              "default local[2] [env LOG_ANALYTICS_MASTER]")
@@ -103,9 +105,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
     try:
-        return stream.run(args)
+        return stream.run(parse_args(argv))
     except stream.UserError as error:
         print(f"spark_stream: error: {error}", file=sys.stderr)
         return 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pyarrow as pa
 from pyspark.sql import DataFrame
 
-from . import ALL, state, store
+from . import ALL, crash, state, store
 from .base import side_by_side
 from .parse import records, rejects
 from .sources import ALL_SOURCES
@@ -29,21 +29,36 @@ def write_batch(parsed: DataFrame, out: str, batch_id: int, keep_batches: int | 
         try:
             collected = dict(zip(ALL_SOURCES, side_by_side([a.toArrow for a in aggregates.values()], workers)))
             partials = {a.name: a.partial_of(collected[a.source]) for a in ALL}
-            writes = [lambda s=s: state.merge(spark, out, batch_id, s, aggregates[s], state.days_of(collected[s]))
-                      for s in ALL_SOURCES]
+            def merge(source) -> None:
+                state.merge(spark, out, batch_id, source, aggregates[source], state.days_of(collected[source]))
+                crash.point(f"state:{source.name}", batch_id)
+
+            def write_partials() -> None:
+                for a in ALL:
+                    store.write_table(store.batch_path(out, a.name, batch_id), partials[a.name])
+                crash.point("partials", batch_id)
+
+            writes = [lambda s=s: merge(s) for s in ALL_SOURCES]
             if keep_batches is not None:
-                writes += [lambda a=a: store.write_table(store.batch_path(out, a.name, batch_id), partials[a.name])
-                           for a in ALL]
+                writes.append(write_partials)
             side_by_side(writes, workers)
         finally:
             for aggregate in aggregates.values():
                 aggregate.unpersist()
         return partials
 
-    *_, partials = side_by_side([lambda: store.write_records(records(parsed), out, batch_id),
-                                 lambda: store.write_rejects(rejects(parsed), out, batch_id),
+    crash.point("parsed", batch_id)
+    *_, partials = side_by_side([lambda: _written("records", batch_id, store.write_records, records(parsed), out),
+                                 lambda: _written("rejects", batch_id, store.write_rejects, rejects(parsed), out),
                                  analytics_lane], 3)
+    crash.point("written", batch_id)
     state.commit(out, batch_id)
+    crash.point("committed", batch_id)
     if keep_batches is not None:
         store.delete_batch(out, batch_id - keep_batches)
     return partials
+
+
+def _written(point: str, batch_id: int, write, frame: DataFrame, out: str) -> None:
+    write(frame, out, batch_id)
+    crash.point(point, batch_id)

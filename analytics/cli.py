@@ -9,17 +9,11 @@ import sys
 import time
 from urllib.parse import urlparse
 
+from . import environment
+from .environment import text as _env
 from .errors import UserError, one_line
 
 DEFAULT_OUTPUT = "hdfs://127.0.0.1:9000/log_analytics"
-
-
-def _env(name: str, default=None):
-    return os.environ.get(name, default)
-
-
-def _truthy(s: str | None) -> bool:
-    return (s or "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,8 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("files", nargs="+", metavar="FILE", help="log files, plain or .gz (local paths or URIs)")
     output_flag(run)
     run.add_argument(
-        "--overwrite", action="store_true", default=_truthy(_env("LOG_ANALYTICS_OVERWRITE")),
-        help="replace the state/, records/, rejects/ and batches/ of an existing output "
+        "--overwrite", action="store_true", default=environment.flag("LOG_ANALYTICS_OVERWRITE"),
+        help="replace the state/, records/, rejects/, batches/, progress/ and _checkpoint/ of an existing output "
              "instead of refusing (env LOG_ANALYTICS_OVERWRITE=1)",
     )
 
@@ -92,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--day", action="append", type=_date, metavar="YYYY-MM-DD",
                       help="compact this day now, however recently it was written (repeatable); "
                            "default: every day idle for --idle-minutes")
-    comp.add_argument("--idle-minutes", type=float, default=float(_env("LOG_ANALYTICS_IDLE_MINUTES", "60")),
+    comp.add_argument("--idle-minutes", type=float, default=environment.number("LOG_ANALYTICS_IDLE_MINUTES", 60.0, float),
                       metavar="M", help="a day is closed once no batch has written to it for M minutes "
                                         "(env LOG_ANALYTICS_IDLE_MINUTES; default %(default)g)")
     dash = sub.add_parser(
@@ -145,7 +139,9 @@ def cmd_run(args) -> int:
         if not _is_local(f) and not store.exists(f):
             raise UserError(f"no such file: {f}")
     out = args.output
-    layout = [state.STATE, store.RECORDS, store.REJECTS, store.BATCHES]
+    # a stream's checkpoint and progress too: a stream restarted on them would add
+    # to totals it did not write
+    layout = [state.STATE, store.RECORDS, store.REJECTS, store.BATCHES, store.PROGRESS, "_checkpoint"]
     present = [d for d in layout if store.exists(store.join(out, d))]
     if present and not args.overwrite:
         raise UserError(f"output {out} already holds {', '.join(present)}; pass --overwrite to replace it")
@@ -205,8 +201,8 @@ def cmd_dashboard(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
     try:
+        args = build_parser().parse_args(argv)
         return {"run": cmd_run, "report": cmd_report, "compact": cmd_compact,
                 "dashboard": cmd_dashboard}[args.command](args)
     except UserError as e:

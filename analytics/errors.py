@@ -9,18 +9,27 @@ class UserError(Exception):
 
 
 def one_line(error: BaseException) -> str:
-    """The first meaningful line of an error: the Java exception's own, when Spark's
-    Python side wraps one, not the Python and Java stack traces around it."""
+    """The first meaningful line of an error: the Java exception's own and its root
+    cause's, when Spark's Python side wraps one, not the Python and Java stack traces
+    around it."""
     java = getattr(error, "java_exception", None)
     if java is not None:
-        text = str(java.toString())
+        text = _first_line(str(java.toString()))
+        root = java
+        while root.getCause() is not None and not root.getCause().equals(root):
+            root = root.getCause()
+        if not root.equals(java):  # Spark's wrapper names the file or the job; the cause, why
+            text += f" (caused by {_first_line(str(root.toString()))})"
     elif hasattr(error, "getCondition"):  # Spark's own Python errors name their class first
         text = str(error)
     else:
         text = f"{type(error).__name__}: {error}"
-    text = text.strip()
-    for line in text.splitlines():
+    return _first_line(text, 600) or type(error).__name__
+
+
+def _first_line(text: str, limit: int = 400) -> str:
+    for line in text.strip().splitlines():
         line = line.strip()
         if line and not line.startswith(("at ", "Traceback", "File ", "py4j", "JVM stacktrace")):
-            return line[:400]
-    return type(error).__name__
+            return line[:limit]
+    return ""

@@ -27,11 +27,11 @@ Rules, in detail:
 * status is exactly three digits; bytes is ``-`` (null ``content_size``) or 1-15 digits
   (so sums of squares can never overflow ``decimal(38,0)`` in practice).
 * ``referrer`` and ``user_agent`` are null for Common lines.
-* U+0001 may not appear in the parsed fields; such lines are rejected as ``control
-  character`` (real servers escape control bytes).
+* Control characters are field characters like any other (U+0001 included): real servers
+  escape them, but a line that holds one is still a valid line.
 
 Rejected lines keep every parsed column null and carry a ``reject_reason``:
-``blank``, ``wrapped in quotes``, ``control character``, ``no match``, ``truncated``,
+``blank``, ``wrapped in quotes``, ``no match``, ``truncated``,
 ``bad timestamp``, ``no status``, ``bad status``, ``bad size``, ``trailing garbage``.
 
 Parsing is one call per line of a Java function, ``analytics/jvm/AccessLineParser.java``
@@ -45,8 +45,6 @@ from __future__ import annotations
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
-
-SEP = "\u0001"
 
 from .columns import RECORD_COLUMNS  # noqa: E402  (part of this module's interface)
 
@@ -76,7 +74,6 @@ def _reason(line: Column, matched: Column) -> Column:
         .when(line.startswith('"'), "wrapped in quotes")
         .when(matched, "bad timestamp")           # the shape is right, the instant is not
         .when(~line.rlike(_HEAD), "no match")
-        .when(line.contains(SEP), "control character")
         .when(line.rlike(_HEAD + r"[^\]]*\z"), "truncated")
         .when(~line.rlike(_HEAD + r"[^\]]*\] "), "no match")
         .when(~line.rlike(_HEAD + _TS + r"\] "), "bad timestamp")

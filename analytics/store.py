@@ -29,6 +29,7 @@ import getpass
 import io
 import os
 import shutil
+import time
 from functools import lru_cache
 from urllib.parse import urlparse
 
@@ -146,19 +147,30 @@ def _fs(uri: str):
     raise UserError(f"{uri}: the output must be a local path, file:// or hdfs:// (not {u.scheme}://)")
 
 
+#: reads made again when HDFS answers with an error of its own (a DataNode whose link to a
+#: NameNode that just restarted is not back yet), a second apart
+READ_ATTEMPTS = 5
+
+
 def _calling(what: str, uri: str, call):
     """``call()``; a file system that cannot be reached is one clear line."""
-    try:
-        return call()
-    except (ConnectionError, OSError) as error:
-        if isinstance(error, (FileNotFoundError, FileExistsError, PermissionError, IsADirectoryError)):
+    for attempt in range(1, READ_ATTEMPTS + 1):
+        try:
+            return call()
+        except (ConnectionError, OSError) as error:
+            if isinstance(error, (FileNotFoundError, FileExistsError, PermissionError, IsADirectoryError)):
+                raise
+            raise UserError(f"cannot {what} {uri}: {error.__class__.__name__}: {str(error)[:200]}") from None
+        except Exception as error:
+            if type(error).__module__.startswith("hdfs"):  # HdfsError: the NameNode's own answer
+                if what not in ("read", "list") or attempt == READ_ATTEMPTS or "does not exist" in str(error):
+                    raise UserError(f"cannot {what} {uri}: {str(error).splitlines()[0][:300]}") from None
+                time.sleep(1)
+                continue
+            if type(error).__module__.startswith(("requests", "urllib3")):
+                raise UserError(f"cannot {what} {uri}: the NameNode's WebHDFS is not answering "
+                                f"({type(error).__name__}); is HDFS up? (`make up`)") from None
             raise
-        raise UserError(f"cannot {what} {uri}: {error.__class__.__name__}: {str(error)[:200]}") from None
-    except Exception as error:
-        if type(error).__module__.startswith(("requests", "urllib3")):
-            raise UserError(f"cannot {what} {uri}: the NameNode's WebHDFS is not answering "
-                            f"({type(error).__name__}); is HDFS up? (`make up`)") from None
-        raise
 
 
 def exists(uri: str) -> bool:
@@ -256,10 +268,15 @@ def parquet_files(uri: str) -> list[str]:
     return [join(uri, name) for name in list_dirs(uri, files=True) if not name.startswith(("_", "."))]
 
 
+def read_bytes(uri: str) -> bytes:
+    """The whole of the (small) file ``uri``."""
+    fs, path = _fs(uri)
+    return _calling("read", uri, lambda: fs.read(path))
+
+
 def read_parquet(uri: str) -> pa.Table:
     """One Parquet file, as Arrow."""
-    fs, path = _fs(uri)
-    return pq.ParquetFile(io.BytesIO(_calling("read", uri, lambda: fs.read(path)))).read()
+    return pq.ParquetFile(io.BytesIO(read_bytes(uri))).read()
 
 
 def read_table(uri: str) -> pa.Table:

@@ -14,6 +14,7 @@ import argparse
 import contextlib
 import glob
 import io
+import json
 import os
 import signal
 import socket
@@ -94,10 +95,50 @@ def _listening(server: str) -> bool:
         return False
 
 
-def check_output(spark, output: str) -> None:
+def deleted_unread(bootstrap_servers: str, topic: str, checkpoint: str) -> dict[int, tuple[int, int]]:
+    """``{partition: (first, end)}``: offsets the stream has not read yet that Kafka no
+    longer holds (retention deleted them). From the last batch the checkpoint committed,
+    where the next batch starts, to each partition's first offset in Kafka."""
+    from kafka import KafkaConsumer, TopicPartition
+    done = last_committed(checkpoint)
+    if done < 0:
+        return {}
+    read_to = batch_end_offsets(checkpoint, done, topic)
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers.split(","), request_timeout_ms=10000)
+    try:
+        first = consumer.beginning_offsets([TopicPartition(topic, p) for p in read_to])
+    finally:
+        consumer.close()
+    return {tp.partition: (read_to[tp.partition], offset) for tp, offset in sorted(first.items())
+            if offset > read_to[tp.partition]}
+
+
+def check_lost(bootstrap_servers: str, topic: str, checkpoint: str, skip: bool) -> None:
+    """Offsets deleted before the stream read them stop it with the range, unless ``skip``:
+    then it says what it skips and goes on."""
+    lost = deleted_unread(bootstrap_servers, topic, checkpoint)
+    if not lost:
+        return
+    ranges = ", ".join(f"partition {p} offsets {first}-{end - 1}" for p, (first, end) in lost.items())
+    count = sum(end - first for first, end in lost.values())
+    if not skip:
+        raise UserError(f"{count:,} messages of {topic} were deleted by Kafka's retention before the stream "
+                        f"read them ({ranges}); pass --skip-lost-offsets to go on without them")
+    print(f"stream: skipping {count:,} messages deleted by Kafka's retention before they were read ({ranges})",
+          flush=True)
+
+
+def check_output(spark, output: str, checkpoint: str) -> None:
     """Both ways the job writes reach ``output``: Spark's (records, state) and ours
-    (markers, small files; :mod:`analytics.store`)."""
-    from . import store
+    (markers, small files; :mod:`analytics.store`). And its totals, if any, are this
+    stream's: a stream numbers its versions of the state from batch 0, so it would write
+    over the totals of ``analytics run`` (its batch 0) or of a stream whose checkpoint is
+    gone."""
+    from . import state, store
+    if store.exists(store.join(output, state.STATE)) and not logged_batches(checkpoint, "offsets"):
+        raise UserError(f"{output} already holds totals that no batch of the checkpoint {checkpoint} wrote "
+                        f"(`python -m analytics run`, or a stream whose checkpoint is gone); give the stream "
+                        f"another --output, or delete that one first")
     probe = store.join(output, "_write_check")
     try:
         spark.range(0).write.mode("overwrite").parquet(probe)
@@ -117,25 +158,42 @@ class StopRequested(Exception):
 
 class BatchWriter:
     """The foreachBatch function: parse once, ten analytics, replay-safe writes.
-    ``lag``: where to ask how far the stream is behind the topic (None: do not ask)."""
+    ``lag``: where to ask how far the stream is behind the topic (None: do not ask).
+    ``echo``: print each batch's line here; through Spark Connect the function runs in
+    the server's Python worker, and the client prints the lines instead (:func:`follow`).
+    Picklable, for Spark Connect: the lock and the stop flag stay on the client."""
 
-    def __init__(self, spark, output: str, lag: TopicLag | None, keep_batches: int = KEEP_BATCHES,
-                 compact_after: float = 0):
-        self.spark = spark
+    def __init__(self, output: str, lag: TopicLag | None, keep_batches: int = KEEP_BATCHES,
+                 compact_after: float = 0, echo: bool = True):
         self.output = output
-        self.busy = threading.Lock()   # held while a batch runs, so a stop can wait for it
-        self.stopping = threading.Event()
         self.lag = lag
         self.keep_batches = keep_batches
         self.swept = False  # batches/ older than the retention, left by an earlier run
         self.compact_after = compact_after * 60  # seconds; 0: never
         self.compacted_at = None  # when closed days were last looked for (monotonic)
+        self.echo = echo
+        self.failure = None  # why a batch failed, in one line
+        self.__setstate__({})
+
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k not in ("busy", "stopping")}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self.busy = threading.Lock()   # held while a batch runs, so a stop can wait for it
+        self.stopping = threading.Event()
 
     def __call__(self, messages, batch_id: int) -> None:
         with self.busy:
             if self.stopping.is_set():
                 raise StopRequested()
-            self._process(messages, batch_id)
+            try:
+                self._process(messages, batch_id)
+            except Exception as error:
+                # what reaches the query is this error as Python's traceback in a string:
+                # keep its one line, and its Java cause, while it is still an object
+                self.failure = f"batch {batch_id}: {one_line(error)}"
+                raise
 
     def _process(self, messages, batch_id: int) -> None:
         from pyspark.sql import functions as F
@@ -160,16 +218,16 @@ class BatchWriter:
         if not self.swept:
             store.prune_batches(self.output, before=batch_id - self.keep_batches + 1)
             self.swept = True
-        self._compact()
+        self._compact(messages.sparkSession)
         self._report(batch_id, per_partition, time.monotonic() - started)
 
-    def _compact(self) -> None:
+    def _compact(self, spark) -> None:
         """Compact the closed days' records, looking at most once a minute (a listing of
         every day's records folder)."""
         from .compact import compact
 
         if self.compact_after and (self.compacted_at is None or time.monotonic() - self.compacted_at >= COMPACT_EVERY):
-            compact(self.spark, self.output, self.compact_after, log=lambda line: print(line, flush=True))
+            compact(spark, self.output, self.compact_after, log=lambda line: print(line, flush=True))
             self.compacted_at = time.monotonic()
 
     def _report(self, batch_id: int, per_partition: list, elapsed: float) -> None:
@@ -183,16 +241,60 @@ class BatchWriter:
 
         lines = sum(row["lines"] for row in per_partition)
         rejects = sum(row["rejects"] for row in per_partition)
-        lag = self.lag and self.lag.behind({row["partition"]: row["last_offset"] + 1 for row in per_partition})
+        lag = self.lag and self.lag.behind(batch_id)
         progress = pa.table({
             "batch_id": pa.array([batch_id], pa.int64()), "lines": pa.array([lines], pa.int64()),
             "rejected": pa.array([rejects], pa.int64()), "seconds": pa.array([elapsed], pa.float64()),
             "behind": pa.array([lag], pa.int64()),
             "finished_at": pa.array([dt.datetime.now(dt.timezone.utc)], pa.timestamp("us", tz="UTC"))})
         store.write_table(store.join(self.output, store.PROGRESS, f"batch_id={batch_id}"), progress)
-        print(f"batch {batch_id}: {lines:,} lines, {rejects:,} rejected, {elapsed:.1f} s, "
-              f"{lines / elapsed:,.0f} lines/s" + (f", {lag:,} messages behind" if lag is not None else ""),
-              flush=True)
+        if self.echo:
+            print(batch_line(progress.to_pylist()[0]), flush=True)
+
+
+def batch_line(progress: dict) -> str:
+    """The line a batch prints, from its row under ``progress/``."""
+    lines, seconds, behind = progress["lines"], progress["seconds"], progress["behind"]
+    return (f"batch {progress['batch_id']}: {lines:,} lines, {progress['rejected']:,} rejected, {seconds:.1f} s, "
+            f"{lines / seconds:,.0f} lines/s" + (f", {behind:,} messages behind" if behind is not None else ""))
+
+
+def follow(query, output: str, printed: int) -> int:
+    """Print the line of every batch ``query`` has finished since batch ``printed``, from
+    their rows under ``progress/``; the last batch id printed. For Spark Connect, where the
+    batch function runs in the server. A batch with no message writes no row; a trigger
+    with no new message reports the id of the batch it did not run, so an id with no row
+    is looked for again until a later batch has one."""
+    from . import store
+
+    reported = (query.lastProgress or {}).get("batchId", -1)
+    for batch_id in range(printed + 1, reported + 1):
+        folder = store.join(output, store.PROGRESS, f"batch_id={batch_id}")
+        if store.exists(folder):
+            print(batch_line(store.read_table(folder).to_pylist()[0]), flush=True)
+            printed = batch_id
+    return printed
+
+
+def logged_batches(checkpoint: str, log: str) -> list[int]:
+    """The batch ids in one of the checkpoint's logs: ``offsets`` (a batch is planned,
+    before it runs) or ``commits`` (it is done)."""
+    from . import store
+    return sorted(int(name) for name in store.list_dirs(store.join(checkpoint, log), files=True) if name.isdigit())
+
+
+def batch_end_offsets(checkpoint: str, batch_id: int, topic: str) -> dict[int, int]:
+    """``{partition: offset}`` where batch ``batch_id`` ends in ``topic``, as the Kafka
+    source logged it in the checkpoint before the batch ran (``offsets/<id>``: a version
+    line, the batch's metadata, then one JSON object per source)."""
+    from . import store
+    logged = store.read_bytes(store.join(checkpoint, "offsets", str(batch_id))).decode()
+    return {int(p): offset for p, offset in json.loads(logged.splitlines()[2]).get(topic, {}).items()}
+
+
+def last_committed(checkpoint: str) -> int:
+    """The id of the newest batch the checkpoint has committed, -1 if none."""
+    return (logged_batches(checkpoint, "commits") or [-1])[-1]
 
 
 def as_messages(lines):
@@ -207,7 +309,7 @@ def warm_up(spark, log: str, output: str, batches: int = 3) -> None:
     """Run ``log``'s lines through the batch function ``batches`` times, into ``output``,
     quietly, so that this driver has loaded and compiled the stream's path before a stream
     runs: the first real batches then run on compiled code."""
-    writer = BatchWriter(spark, output, lag=None)
+    writer = BatchWriter(output, lag=None)
     messages = as_messages(spark.read.text(log))
     with contextlib.redirect_stdout(io.StringIO()):
         for batch_id in range(batches):
@@ -215,23 +317,30 @@ def warm_up(spark, log: str, output: str, batches: int = 3) -> None:
 
 
 class TopicLag:
-    """Messages in the topic past what the stream has consumed: one ListOffsets request."""
+    """Messages in the topic past the end of a batch: the topic's end offsets now, less the
+    batch's end offsets as the Kafka source logged them in the checkpoint before the batch
+    ran (``offsets/<batch id>``: every partition, those without a message in this batch
+    too, and also for the first batch after a restart). One ListOffsets request."""
 
-    def __init__(self, bootstrap_servers: str, topic: str):
+    def __init__(self, bootstrap_servers: str, topic: str, checkpoint: str):
         self.bootstrap_servers = bootstrap_servers
         self.topic = topic
+        self.checkpoint = checkpoint
         self.consumer = None
-        self.next_offsets: dict[int, int] = {}
+
+    def __getstate__(self):
+        return {**self.__dict__, "consumer": None}
 
     def close(self) -> None:
         if self.consumer is not None:
             self.consumer.close()
             self.consumer = None
 
-    def behind(self, next_offsets: dict[int, int]) -> int | None:
-        self.next_offsets.update(next_offsets)
+    def behind(self, batch_id: int) -> int | None:
         try:
             from kafka import KafkaConsumer, TopicPartition
+
+            batch_end = batch_end_offsets(self.checkpoint, batch_id, self.topic)
             if self.consumer is None:
                 self.consumer = KafkaConsumer(bootstrap_servers=self.bootstrap_servers.split(","),
                                               request_timeout_ms=5000)
@@ -240,7 +349,7 @@ class TopicLag:
             end = self.consumer.end_offsets(partitions)
         except Exception:  # the lag is a courtesy: never fail a batch over it
             return None
-        return sum(offset - self.next_offsets.get(tp.partition, 0) for tp, offset in end.items())
+        return sum(offset - batch_end.get(tp.partition, 0) for tp, offset in end.items())
 
 
 # --- the query ------------------------------------------------------------------
@@ -250,8 +359,9 @@ def run(args: argparse.Namespace) -> int:
     ends (``available_now``), fails, or SIGINT/SIGTERM asks it to stop after the batch in
     progress."""
     check_kafka(args.bootstrap_servers, args.topic)
+    check_lost(args.bootstrap_servers, args.topic, args.checkpoint, args.skip_lost_offsets)
     spark = stream_session(args.master)
-    check_output(spark, args.output)
+    check_output(spark, args.output, args.checkpoint)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
@@ -269,34 +379,47 @@ def run(args: argparse.Namespace) -> int:
               .option("kafka.bootstrap.servers", args.bootstrap_servers)
               .option("subscribe", args.topic)
               .option("startingOffsets", args.starting_offsets)
-              .option("failOnDataLoss", "true")
+              .option("failOnDataLoss", str(not args.skip_lost_offsets).lower())
               .options(**KAFKA_FETCH))
     if args.max_offsets_per_trigger:
         reader = reader.option("maxOffsetsPerTrigger", str(args.max_offsets_per_trigger))
-    writer = BatchWriter(spark, args.output, TopicLag(args.bootstrap_servers, args.topic),
-                         args.keep_batches, args.compact_after)
+    remote = is_remote(spark)
+    writer = BatchWriter(args.output, TopicLag(args.bootstrap_servers, args.topic, args.checkpoint),
+                         args.keep_batches, args.compact_after, echo=not remote)
     stream = (reader.load().writeStream.foreachBatch(writer)
               .option("checkpointLocation", args.checkpoint)
               .queryName("log-analytics"))
     stream = (stream.trigger(availableNow=True) if args.available_now
               else stream.trigger(processingTime=f"{args.trigger_seconds:g} seconds"))
+    printed = last_committed(args.checkpoint) if remote else None
     query = stream.start()
     try:
         mode = "draining the topic, then stopping" if args.available_now else f"every {args.trigger_seconds:g} s"
         print(f"stream: {args.topic} at {args.bootstrap_servers} -> {args.output} ({mode}); "
               f"checkpoint {args.checkpoint}", flush=True)
         while query.isActive and not stop.is_set():
-            query.awaitTermination(0.5)
+            try:
+                query.awaitTermination(0.5)
+            except Exception:  # the query failed: query.exception() below says why
+                break
+            if remote:
+                printed = follow(query, args.output, printed)
         if stop.is_set():
-            writer.stopping.set()  # a batch that starts from now on commits nothing
-            with writer.busy:      # let the batch in progress finish
-                pass
-            query.stop()
-            print("stream: stopped on signal after the last complete batch", flush=True)
+            if remote:  # the batch runs in the server: a stop may cut it short, and its
+                query.stop()  # replay on the next run rewrites the same results
+                print("stream: stopped on signal; a batch cut short runs again on the next start", flush=True)
+            else:
+                writer.stopping.set()  # a batch that starts from now on commits nothing
+                with writer.busy:      # let the batch in progress finish
+                    pass
+                query.stop()
+                print("stream: stopped on signal after the last complete batch", flush=True)
         else:
             error = query.exception()
             if error is not None:
-                raise UserError(f"the stream failed: {one_line(error)}")
+                raise UserError(f"the stream failed: {writer.failure or one_line(error)}")
+        if remote:
+            follow(query, args.output, printed)
     finally:
         if query.isActive:
             query.stop()

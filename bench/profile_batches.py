@@ -57,7 +57,7 @@ def main() -> int:
     store.write_rejects = timed(lambda *a: "rejects (Spark)", store.write_rejects)
     state.merge = timed(lambda _spark, _out, _batch, source, *a: f"state of {source.name} (Spark)", state.merge)
     state.commit = timed(lambda *a: "commit", state.commit)
-    writer = stream.BatchWriter(spark, output, lag=None)
+    writer = stream.BatchWriter(output, lag=None)
 
     # Each batch is read from its own slice file: a filter on an offset range would put
     # different literals in each batch's generated code, and the JIT would start cold on

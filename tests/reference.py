@@ -54,8 +54,6 @@ def parse_line(line: str) -> dict | None:
         return None
     (host, ident, user, dd, mon, yyyy, hh, mi, ss, sign, oh, om,
      request, status, size, referrer, agent) = m.groups()
-    if any("\x01" in (g or "") for g in (host, ident, user, request, referrer, agent)):
-        return None
     month = MONTHS.get(mon.lower())
     offset = int(oh) * 3600 + int(om) * 60
     if month is None or int(om) > 59 or offset > 18 * 3600:

@@ -47,3 +47,4 @@ def test_report_needs_no_jvm(spark, tmp_path, capsys):
                           "--top", "1000"], cwd=ROOT, capture_output=True, text=True, timeout=60, env=no_jvm())
     assert res.returncode == 0, res.stderr[-3000:]
     assert_same(json.loads(res.stdout), report_for_lines(lines, top=1000))
+

@@ -265,6 +265,32 @@ def test_line_over_the_broker_limit_is_reported_counted_and_skipped(stack, tmp_p
         assert lines_of(consume(topic)) == [b"before", b"after"]
 
 
+def test_a_region_with_no_newline_is_skipped_without_being_held_whole(stack, tmp_path):
+    """300 MiB with no newline, between two lines: the producer keeps only as much of it
+    as the broker's limit (10 MiB here), not all of it, before skipping it."""
+    path = tmp_path / "no-newline.log"
+    with open(path, "wb") as f:
+        f.write(b"before\n")
+        for _ in range(300):
+            f.write(b"X" * (1 << 20))
+        f.write(b"\nafter\n")
+    topic = new_topic()
+    measure = ("import resource, subprocess, sys; "
+               "done = subprocess.run(sys.argv[1:], capture_output=True); "
+               "sys.stdout.buffer.write(done.stdout); sys.stderr.buffer.write(done.stderr); "
+               "print('maxrss_kib', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
+               "sys.exit(done.returncode)")
+    done = subprocess.run([sys.executable, "-c", measure, *map(str, producer_cmd("--topic", topic, "--partitions", 1,
+                                                                                   path))],
+                          capture_output=True, timeout=300)
+    assert done.returncode == 3, done.stderr.decode()  # 3: some lines skipped
+    s = summary(done.stdout)
+    assert (s["lines read"], s["delivered"], s["skipped (too large)"], s["failed"]) == (3, 2, 1, 0)
+    assert lines_of(consume(topic)) == [b"before", b"after"]
+    peak_mib = int(re.search(rb"maxrss_kib (\d+)", done.stdout).group(1)) / 1024
+    assert peak_mib < 150, f"the producer peaked at {peak_mib:.0f} MiB"
+
+
 def test_key_host(stack, tmp_path):
     lines = numbered_lines(300)
     path = tmp_path / "k.log"

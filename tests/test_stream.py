@@ -5,8 +5,10 @@ stream failure here is the stream's. The expected totals come from the
 independent pure-Python reference (tests/reference.py) over the same lines.
 """
 import gzip
+import itertools
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -52,10 +54,32 @@ def stream_cmd(stack, topic: str, output: str, *flags: str) -> list[str]:
             "--topic", topic, "--output", output, *flags]
 
 
-def run_stream(stack, topic, output, *flags, timeout=300):
-    result = subprocess.run(stream_cmd(stack, topic, output, *flags), cwd=ROOT, capture_output=True, text=True,
-                            timeout=timeout)
-    return result
+def run_stream(stack, topic, output, *flags, timeout=300, env=None):
+    """The stream in a process group of its own (a crash kills the group, not pytest)."""
+    return subprocess.run(stream_cmd(stack, topic, output, *flags), cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, **(env or {})}, start_new_session=True)
+
+
+BATCH_LINE = re.compile(r"batch (\d+): ([\d,]+) lines, ([\d,]+) rejected, [\d.]+ s, [\d,]+ lines/s"
+                        r"(?:, ([\d,]+) messages behind)?$")
+
+
+def batch_lines(stdout: str) -> list[dict]:
+    """The stream's one line per batch, read back: id, lines, rejected, behind (None if
+    the line gives no lag). A line that starts with "batch " but does not match fails."""
+    found = []
+    for line in stdout.splitlines():
+        if line.startswith("batch "):
+            match = BATCH_LINE.match(line)
+            assert match, line
+            number = [None if g is None else int(g.replace(",", "")) for g in match.groups()]
+            found.append(dict(zip(("id", "lines", "rejected", "behind"), number)))
+    return found
+
+
+def remaining(messages: int, batches: list[dict]) -> list[int]:
+    """Messages left in the topic after each batch, when every message is one line."""
+    return [messages - done for done in itertools.accumulate(b["lines"] for b in batches)]
 
 
 def report(output: str) -> dict:
@@ -84,9 +108,10 @@ def test_stream_totals_equal_the_reference_over_many_batches(stack, real_lines):
     output = hdfs_output(stack)
     result = run_stream(stack, topic, output, "--available-now", "--max-offsets-per-trigger", "8000")
     assert result.returncode == 0, result.stderr[-3000:]
-    progress = [l for l in result.stdout.splitlines() if l.startswith("batch ")]
+    progress = batch_lines(result.stdout)
     assert len(progress) >= 4, result.stdout  # 32k messages at most 8k per batch
-    assert sum(int(l.split()[2].replace(",", "")) for l in progress) == len(real_lines)
+    assert sum(b["lines"] for b in progress) == len(real_lines)
+    assert [b["behind"] for b in progress] == remaining(len(real_lines), progress)
     assert_same(report(output), report_for_lines(real_lines, top=1000))
     # the layout of DESIGN.md is there, in HDFS, seen through WebHDFS
     client = InsecureClient(stack.WEBHDFS_URL)
@@ -134,6 +159,24 @@ def test_sigkill_mid_stream_then_restart_counts_every_line_once(stack, real_line
     result = run_stream(stack, topic, output, "--available-now")
     assert result.returncode == 0, result.stderr[-3000:]
     assert_same(report(output), report_for_lines(lines, top=1000))
+
+
+def test_the_lag_after_a_restart_counts_every_partition_from_where_the_stream_is(stack, real_lines):
+    """The first batch after a restart reads from one partition only: the lag still counts
+    the other partition from the checkpoint's offsets, not from offset 0."""
+    first, later = real_lines[:3000], real_lines[3000:7000]
+    topic = publish(stack, first)
+    output = hdfs_output(stack)
+    assert run_stream(stack, topic, output, "--available-now").returncode == 0
+    producer = KafkaProducer(bootstrap_servers=stack.KAFKA_BOOTSTRAP, acks="all")
+    for line in later:
+        producer.send(topic, line, partition=0)
+    producer.close()
+    result = run_stream(stack, topic, output, "--available-now", "--max-offsets-per-trigger", "1000")
+    assert result.returncode == 0, result.stderr[-3000:]
+    batches = batch_lines(result.stdout)
+    assert len(batches) == 4 and all(b["lines"] == 1000 for b in batches), result.stdout
+    assert [b["behind"] for b in batches] == [3000, 2000, 1000, 0]
 
 
 def test_a_topic_of_malformed_lines_only(stack):
@@ -202,6 +245,58 @@ def test_no_hdfs_is_one_clear_line(stack):
     last = result.stderr.strip().splitlines()[-1]  # the JVM may print its own start-up notice before
     assert last.startswith("spark_stream: error: cannot write to hdfs://127.0.0.1:1/nowhere: java.net.ConnectException")
     assert "Traceback" not in result.stderr
+
+
+def test_the_stream_and_the_batch_runner_refuse_each_others_output(stack, real_lines, tmp_path):
+    """Both number their state versions from batch 0: neither writes over the other's totals."""
+    lines = real_lines[:2000]
+    log = tmp_path / "access.log"
+    log.write_bytes(b"\n".join(lines) + b"\n")
+    ran = hdfs_output(stack)
+    assert subprocess.run([PYTHON, "-m", "analytics", "run", str(log), "--output", ran], cwd=ROOT,
+                          capture_output=True, timeout=600).returncode == 0
+    topic = publish(stack, real_lines[2000:3000])
+    result = run_stream(stack, topic, ran, "--available-now")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1].startswith(
+        f"spark_stream: error: {ran} already holds totals that no batch of the checkpoint {ran}/_checkpoint wrote")
+    assert_same(report(ran), report_for_lines(lines, top=1000))  # untouched
+
+    streamed = hdfs_output(stack)
+    assert run_stream(stack, topic, streamed, "--available-now").returncode == 0
+    result = subprocess.run([PYTHON, "-m", "analytics", "run", str(log), "--output", streamed], cwd=ROOT,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == (f"error: output {streamed} already holds state, records, "
+                                                      f"rejects, batches, progress, _checkpoint; pass --overwrite "
+                                                      f"to replace it")
+
+
+@pytest.mark.parametrize("variable, value, message", [
+    ("LOG_ANALYTICS_AVAILABLE_NOW", "maybe",
+     "LOG_ANALYTICS_AVAILABLE_NOW='maybe' is not a boolean (use 1/0, true/false, yes/no or on/off)"),
+    ("LOG_ANALYTICS_TRIGGER_SECONDS", "ten", "LOG_ANALYTICS_TRIGGER_SECONDS='ten' is not a number"),
+    ("LOG_ANALYTICS_KEEP_BATCHES", "1.5", "LOG_ANALYTICS_KEEP_BATCHES='1.5' is not an integer"),
+])
+def test_a_bad_environment_variable_is_one_line(variable, value, message):
+    result = subprocess.run([PYTHON, str(ROOT / "spark_stream.py"), "--help"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60, env={**os.environ, variable: value})
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"spark_stream: error: {message}"
+
+
+@pytest.mark.parametrize("value, expected", [("no", False), ("OFF", False), ("0", False), ("", False),
+                                             ("yes", True), ("True", True), ("1", True)])
+def test_boolean_variables_follow_one_rule(value, expected, monkeypatch):
+    import spark_stream
+    from analytics import cli
+    monkeypatch.setenv("LOG_ANALYTICS_AVAILABLE_NOW", value)
+    monkeypatch.setenv("LOG_ANALYTICS_WARM_UP", value)
+    monkeypatch.setenv("LOG_ANALYTICS_OVERWRITE", value)
+    args = spark_stream.parse_args([])
+    assert args.available_now is expected
+    assert args.warm_up is (expected if value else True)  # unset or blank: the default, on
+    assert cli.build_parser().parse_args(["run", "x"]).overwrite is expected
 
 
 def test_sigterm_stops_after_the_batch_in_progress_and_exits_0(stack, real_lines, tmp_path):

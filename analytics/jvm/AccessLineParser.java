@@ -144,10 +144,10 @@ public final class AccessLineParser implements UDF1<String, Row> {
         return i < s.length() && s.charAt(i) == c;
     }
 
-    /** Where a run of field characters (not {@code \s}, not U+0001) from {@code i} ends. */
+    /** Where a run of field characters (not {@code \s}) from {@code i} ends. */
     private static int fieldEnd(String s, int i) {
         int n = s.length();
-        while (i < n && !isSpace(s.charAt(i)) && s.charAt(i) != '\u0001') {
+        while (i < n && !isSpace(s.charAt(i))) {
             i++;
         }
         return i;
@@ -155,7 +155,7 @@ public final class AccessLineParser implements UDF1<String, Row> {
 
     /**
      * The index of the quote closing a quoted field whose text starts at {@code i}, or -1.
-     * A backslash escapes any character but U+0001, which may not appear at all.
+     * A backslash escapes any character.
      */
     private static int quotedEnd(String s, int i) {
         int n = s.length();
@@ -164,7 +164,7 @@ public final class AccessLineParser implements UDF1<String, Row> {
             if (c == '"') {
                 return i;
             }
-            if (c == '\u0001' || (c == '\\' && (i + 1 >= n || s.charAt(i + 1) == '\u0001'))) {
+            if (c == '\\' && i + 1 >= n) {
                 return -1;
             }
             i += c == '\\' ? 2 : 1;
