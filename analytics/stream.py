@@ -100,7 +100,7 @@ def deleted_unread(bootstrap_servers: str, topic: str, checkpoint: str) -> dict[
     longer holds (retention deleted them). From the last batch the checkpoint committed,
     where the next batch starts, to each partition's first offset in Kafka."""
     from kafka import KafkaConsumer, TopicPartition
-    done = last_committed(checkpoint)
+    done = checkpoint_committed(checkpoint)
     if done < 0:
         return {}
     read_to = batch_end_offsets(checkpoint, done, topic)
@@ -158,30 +158,19 @@ class StopRequested(Exception):
 
 class BatchWriter:
     """The foreachBatch function: parse once, ten analytics, replay-safe writes.
-    ``lag``: where to ask how far the stream is behind the topic (None: do not ask).
-    ``echo``: print each batch's line here; through Spark Connect the function runs in
-    the server's Python worker, and the client prints the lines instead (:func:`follow`).
-    Picklable, for Spark Connect: the lock and the stop flag stay on the client."""
+    ``lag``: where to ask how far the stream is behind the topic (None: do not ask)."""
 
     def __init__(self, output: str, lag: TopicLag | None, keep_batches: int = KEEP_BATCHES,
-                 compact_after: float = 0, echo: bool = True):
+                 compact_after: float = 0):
         self.output = output
+        self.busy = threading.Lock()   # held while a batch runs, so a stop can wait for it
+        self.stopping = threading.Event()
         self.lag = lag
         self.keep_batches = keep_batches
         self.swept = False  # batches/ older than the retention, left by an earlier run
         self.compact_after = compact_after * 60  # seconds; 0: never
         self.compacted_at = None  # when closed days were last looked for (monotonic)
-        self.echo = echo
         self.failure = None  # why a batch failed, in one line
-        self.__setstate__({})
-
-    def __getstate__(self):
-        return {k: v for k, v in self.__dict__.items() if k not in ("busy", "stopping")}
-
-    def __setstate__(self, state):
-        self.__dict__.update(state)
-        self.busy = threading.Lock()   # held while a batch runs, so a stop can wait for it
-        self.stopping = threading.Event()
 
     def __call__(self, messages, batch_id: int) -> None:
         with self.busy:
@@ -248,32 +237,9 @@ class BatchWriter:
             "behind": pa.array([lag], pa.int64()),
             "finished_at": pa.array([dt.datetime.now(dt.timezone.utc)], pa.timestamp("us", tz="UTC"))})
         store.write_table(store.join(self.output, store.PROGRESS, f"batch_id={batch_id}"), progress)
-        if self.echo:
-            print(batch_line(progress.to_pylist()[0]), flush=True)
-
-
-def batch_line(progress: dict) -> str:
-    """The line a batch prints, from its row under ``progress/``."""
-    lines, seconds, behind = progress["lines"], progress["seconds"], progress["behind"]
-    return (f"batch {progress['batch_id']}: {lines:,} lines, {progress['rejected']:,} rejected, {seconds:.1f} s, "
-            f"{lines / seconds:,.0f} lines/s" + (f", {behind:,} messages behind" if behind is not None else ""))
-
-
-def follow(query, output: str, printed: int) -> int:
-    """Print the line of every batch ``query`` has finished since batch ``printed``, from
-    their rows under ``progress/``; the last batch id printed. For Spark Connect, where the
-    batch function runs in the server. A batch with no message writes no row; a trigger
-    with no new message reports the id of the batch it did not run, so an id with no row
-    is looked for again until a later batch has one."""
-    from . import store
-
-    reported = (query.lastProgress or {}).get("batchId", -1)
-    for batch_id in range(printed + 1, reported + 1):
-        folder = store.join(output, store.PROGRESS, f"batch_id={batch_id}")
-        if store.exists(folder):
-            print(batch_line(store.read_table(folder).to_pylist()[0]), flush=True)
-            printed = batch_id
-    return printed
+        print(f"batch {batch_id}: {lines:,} lines, {rejects:,} rejected, {elapsed:.1f} s, "
+              f"{lines / elapsed:,.0f} lines/s" + (f", {lag:,} messages behind" if lag is not None else ""),
+              flush=True)
 
 
 def logged_batches(checkpoint: str, log: str) -> list[int]:
@@ -292,8 +258,9 @@ def batch_end_offsets(checkpoint: str, batch_id: int, topic: str) -> dict[int, i
     return {int(p): offset for p, offset in json.loads(logged.splitlines()[2]).get(topic, {}).items()}
 
 
-def last_committed(checkpoint: str) -> int:
-    """The id of the newest batch the checkpoint has committed, -1 if none."""
+def checkpoint_committed(checkpoint: str) -> int:
+    """The id of the newest batch the checkpoint has committed, -1 if none (not to be
+    confused with :func:`analytics.state.last_committed`, the state's own marker)."""
     return (logged_batches(checkpoint, "commits") or [-1])[-1]
 
 
@@ -327,9 +294,6 @@ class TopicLag:
         self.topic = topic
         self.checkpoint = checkpoint
         self.consumer = None
-
-    def __getstate__(self):
-        return {**self.__dict__, "consumer": None}
 
     def close(self) -> None:
         if self.consumer is not None:
@@ -383,15 +347,13 @@ def run(args: argparse.Namespace) -> int:
               .options(**KAFKA_FETCH))
     if args.max_offsets_per_trigger:
         reader = reader.option("maxOffsetsPerTrigger", str(args.max_offsets_per_trigger))
-    remote = is_remote(spark)
     writer = BatchWriter(args.output, TopicLag(args.bootstrap_servers, args.topic, args.checkpoint),
-                         args.keep_batches, args.compact_after, echo=not remote)
+                         args.keep_batches, args.compact_after)
     stream = (reader.load().writeStream.foreachBatch(writer)
               .option("checkpointLocation", args.checkpoint)
               .queryName("log-analytics"))
     stream = (stream.trigger(availableNow=True) if args.available_now
               else stream.trigger(processingTime=f"{args.trigger_seconds:g} seconds"))
-    printed = last_committed(args.checkpoint) if remote else None
     query = stream.start()
     try:
         mode = "draining the topic, then stopping" if args.available_now else f"every {args.trigger_seconds:g} s"
@@ -402,24 +364,16 @@ def run(args: argparse.Namespace) -> int:
                 query.awaitTermination(0.5)
             except Exception:  # the query failed: query.exception() below says why
                 break
-            if remote:
-                printed = follow(query, args.output, printed)
         if stop.is_set():
-            if remote:  # the batch runs in the server: a stop may cut it short, and its
-                query.stop()  # replay on the next run rewrites the same results
-                print("stream: stopped on signal; a batch cut short runs again on the next start", flush=True)
-            else:
-                writer.stopping.set()  # a batch that starts from now on commits nothing
-                with writer.busy:      # let the batch in progress finish
-                    pass
-                query.stop()
-                print("stream: stopped on signal after the last complete batch", flush=True)
+            writer.stopping.set()  # a batch that starts from now on commits nothing
+            with writer.busy:      # let the batch in progress finish
+                pass
+            query.stop()
+            print("stream: stopped on signal after the last complete batch", flush=True)
         else:
             error = query.exception()
             if error is not None:
                 raise UserError(f"the stream failed: {writer.failure or one_line(error)}")
-        if remote:
-            follow(query, args.output, printed)
     finally:
         if query.isActive:
             query.stop()
