@@ -31,17 +31,19 @@ import argparse
 import sys
 from pathlib import Path
 
+PROG = "spark_stream.py"
 ROOT = Path(__file__).resolve().parent
 if str(ROOT) not in sys.path:  # `analytics` beside this file, also under spark-submit
     sys.path.insert(0, str(ROOT))
 
 from analytics import environment, stream  # noqa: E402
 from analytics.environment import text as env  # noqa: E402
+from analytics.errors import UserError, fail  # noqa: E402
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="spark_stream.py",
+        prog=PROG,
         description="Consume web-server access-log lines from Kafka every few seconds, compute the ten "
                     "analytics per micro-batch and as exact running totals, and write them as Parquet "
                     "(HDFS by default). Each flag falls back to the environment variable shown.",
@@ -107,9 +109,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     try:
         return stream.run(parse_args(argv))
-    except stream.UserError as error:
-        print(f"spark_stream: error: {error}", file=sys.stderr)
-        return 1
+    except UserError as error:
+        return fail(PROG, error)
 
 
 if __name__ == "__main__":

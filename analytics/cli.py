@@ -11,14 +11,16 @@ from urllib.parse import urlparse
 
 from . import environment
 from .environment import text as _env
-from .errors import UserError, one_line
+from .errors import UserError, fail
+
+PROG = "python -m analytics"
 
 DEFAULT_OUTPUT = "hdfs://127.0.0.1:9000/log_analytics"
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m analytics",
+        prog=PROG,
         description="Web access-log analytics (NCSA Common/Combined Log Format) on Spark.",
         epilog="Also read from the environment: LOG_ANALYTICS_DRIVER_MEMORY (Spark driver "
                "memory, default 2g). `python -m analytics COMMAND --help` explains each flag.",
@@ -205,9 +207,5 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         return {"run": cmd_run, "report": cmd_report, "compact": cmd_compact,
                 "dashboard": cmd_dashboard}[args.command](args)
-    except UserError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    except Exception as e:  # Spark/Hadoop failures: one line, no Java trace
-        print(f"error: {one_line(e)}", file=sys.stderr)
-        return 1
+    except Exception as e:  # a user's mistake, or Spark/Hadoop failing: one line, no Java trace
+        return fail(PROG, e)

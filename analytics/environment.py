@@ -2,14 +2,14 @@
 
 A variable that is unset or blank leaves the flag's default. A boolean is one of
 1/true/yes/on or 0/false/no/off, in any case; a number must parse as one. Any other
-value is a :class:`UserError` that names the variable: one line, no traceback.
+value is a :class:`UsageError` that names the variable: one line, no traceback.
 """
 
 from __future__ import annotations
 
 import os
 
-from .errors import UserError
+from .errors import UsageError
 
 TRUE = ("1", "true", "yes", "on")
 FALSE = ("0", "false", "no", "off")
@@ -28,7 +28,7 @@ def flag(name: str, default: bool = False) -> bool:
         return True
     if value.lower() in FALSE:
         return False
-    raise UserError(f"{name}={value!r} is not a boolean (use 1/0, true/false, yes/no or on/off)")
+    raise UsageError(f"{name}={value!r} is not a boolean (use 1/0, true/false, yes/no or on/off)")
 
 
 def number(name: str, default: int | float | None, kind: type = int):
@@ -39,4 +39,4 @@ def number(name: str, default: int | float | None, kind: type = int):
     try:
         return kind(value)
     except ValueError:
-        raise UserError(f"{name}={value!r} is not {'an integer' if kind is int else 'a number'}") from None
+        raise UsageError(f"{name}={value!r} is not {'an integer' if kind is int else 'a number'}") from None

@@ -72,15 +72,15 @@ def test_refuses_existing_output(spark, batch_output, capsys):
     from analytics.cli import main
 
     out, _ = batch_output
-    assert main(["run", FILES[0], "--output", str(out)]) == 2
+    assert main(["run", FILES[0], "--output", str(out)]) == 1
     err = capsys.readouterr().err.strip()
-    assert err == f"error: output {out} already holds state, records, rejects; pass --overwrite to replace it"
+    assert err == f"python -m analytics: error: output {out} already holds state, records, rejects; pass --overwrite to replace it"
 
 
 def test_missing_file_is_one_line():
     res = cli("run", "/no/such/file.log", "--output", "/tmp/never-written")
-    assert res.returncode == 2
-    assert res.stderr.strip() == "error: no such file: /no/such/file.log"
+    assert res.returncode == 1
+    assert res.stderr.strip() == "python -m analytics: error: no such file: /no/such/file.log"
     assert not Path("/tmp/never-written").exists()
 
 
@@ -92,16 +92,16 @@ def test_missing_parser_jar_is_one_line(tmp_path):
                          cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert res.returncode == 1
     assert res.stderr.strip().splitlines()[-1] == \
-        "error: RuntimeError: the line parser is missing (/no/such.jar): run `make install` to build it"
+        "python -m analytics: error: RuntimeError: the line parser is missing (/no/such.jar): run `make install` to build it"
     assert not (tmp_path / "out" / "records").exists()
 
 
 def test_report_without_totals(spark, tmp_path, capsys):
     from analytics.cli import main
 
-    assert main(["report", "--output", str(tmp_path / "empty")]) == 2
+    assert main(["report", "--output", str(tmp_path / "empty")]) == 1
     err = capsys.readouterr().err.strip()
-    assert err == f"error: no totals at {tmp_path / 'empty'} (run `python -m analytics run` or the stream first)"
+    assert err == f"python -m analytics: error: no totals at {tmp_path / 'empty'} (run `python -m analytics run` or the stream first)"
 
 
 def test_help_mentions_env_vars():

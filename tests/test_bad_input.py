@@ -87,7 +87,7 @@ def test_a_truncated_gzip_is_one_line_and_writes_nothing(spark, tmp_path, capsys
     path.write_bytes(whole[:len(whole) // 2])
     assert main(["run", str(path), "--output", f"file://{tmp_path}/out"]) == 1
     err = capsys.readouterr().err.strip()
-    assert err.startswith("error: ") and "\n" not in err, err
+    assert err.startswith("python -m analytics: error: ") and "\n" not in err, err
     assert err.endswith("(caused by java.io.EOFException: Unexpected end of input stream)"), err
     assert not (tmp_path / "out" / "state" / "_committed").exists()
 

@@ -163,7 +163,7 @@ def test_hdfs_killed_under_the_stream(stack, name, tmp_path, restore, fault_tabl
     detected = time.monotonic() - killed_at
     assert process.returncode == 1, stderr[-3000:]
     assert readable(stderr), stderr[-3000:]
-    assert len(error_lines(stderr)) == 1 and stderr.strip().splitlines()[-1].startswith("spark_stream: error: "), \
+    assert len(error_lines(stderr)) == 1 and stderr.strip().splitlines()[-1].startswith("spark_stream.py: error: "), \
         stderr[-3000:]
     stack.up()
     finish_and_count(stack, topic, output, lines, fault_table, f"HDFS {name} SIGKILL under the stream",
@@ -267,7 +267,7 @@ def test_offsets_deleted_before_they_were_read(stack, fault_table):
     refused = run_stream(stack, topic, output, "--available-now")
     assert refused.returncode == 1
     assert refused.stderr.strip() == (
-        f"spark_stream: error: 300 messages of {topic} were deleted by Kafka's retention before the stream "
+        f"spark_stream.py: error: 300 messages of {topic} were deleted by Kafka's retention before the stream "
         f"read them (partition 0 offsets 1000-1299); pass --skip-lost-offsets to go on without them")
     skipped = run_stream(stack, topic, output, "--available-now", "--skip-lost-offsets")
     assert skipped.returncode == 0, skipped.stderr[-3000:]

@@ -233,7 +233,7 @@ def test_no_broker_is_one_clear_line(stack, tmp_path):
                              "--output", f"file://{tmp_path}/out"], cwd=ROOT, capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 1
-    assert result.stderr.strip() == ("spark_stream: error: cannot reach Kafka at 127.0.0.1:1 (connection refused "
+    assert result.stderr.strip() == ("spark_stream.py: error: cannot reach Kafka at 127.0.0.1:1 (connection refused "
                                      "or timed out); is the broker up? (`make up`)")
     assert time.monotonic() - started < 30
 
@@ -243,7 +243,7 @@ def test_no_hdfs_is_one_clear_line(stack):
     result = run_stream(stack, topic, "hdfs://127.0.0.1:1/nowhere", "--available-now", timeout=180)
     assert result.returncode == 1
     last = result.stderr.strip().splitlines()[-1]  # the JVM may print its own start-up notice before
-    assert last.startswith("spark_stream: error: cannot write to hdfs://127.0.0.1:1/nowhere: java.net.ConnectException")
+    assert last.startswith("spark_stream.py: error: cannot write to hdfs://127.0.0.1:1/nowhere: java.net.ConnectException")
     assert "Traceback" not in result.stderr
 
 
@@ -259,15 +259,15 @@ def test_the_stream_and_the_batch_runner_refuse_each_others_output(stack, real_l
     result = run_stream(stack, topic, ran, "--available-now")
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1].startswith(
-        f"spark_stream: error: {ran} already holds totals that no batch of the checkpoint {ran}/_checkpoint wrote")
+        f"spark_stream.py: error: {ran} already holds totals that no batch of the checkpoint {ran}/_checkpoint wrote")
     assert_same(report(ran), report_for_lines(lines, top=1000))  # untouched
 
     streamed = hdfs_output(stack)
     assert run_stream(stack, topic, streamed, "--available-now").returncode == 0
     result = subprocess.run([PYTHON, "-m", "analytics", "run", str(log), "--output", streamed], cwd=ROOT,
                             capture_output=True, text=True, timeout=600)
-    assert result.returncode == 2
-    assert result.stderr.strip().splitlines()[-1] == (f"error: output {streamed} already holds state, records, "
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (f"python -m analytics: error: output {streamed} already holds state, records, "
                                                       f"rejects, batches, progress, _checkpoint; pass --overwrite "
                                                       f"to replace it")
 
@@ -282,7 +282,7 @@ def test_a_bad_environment_variable_is_one_line(variable, value, message):
     result = subprocess.run([PYTHON, str(ROOT / "spark_stream.py"), "--help"], cwd=ROOT, capture_output=True,
                             text=True, timeout=60, env={**os.environ, variable: value})
     assert result.returncode == 1
-    assert result.stderr.strip() == f"spark_stream: error: {message}"
+    assert result.stderr.strip() == f"spark_stream.py: error: {message}"
 
 
 @pytest.mark.parametrize("value, expected", [("no", False), ("OFF", False), ("0", False), ("", False),
