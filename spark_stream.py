@@ -3,7 +3,7 @@
 
 Every trigger (10 s by default) the new Kafka messages become one micro-batch.
 Each message holds one log line, or several joined by newlines. The batch is
-parsed once, every analytic in `analytics.ALL` computes its partial aggregate,
+parsed once, every analytic in `analytics.metrics.ALL` computes its partial aggregate,
 and the job writes, under --output:
 
   batches/<analytic>/batch_id=N/   this batch's own results (the newest
@@ -73,7 +73,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--warm-up", action=argparse.BooleanOptionalAction,
                         default=environment.flag("LOG_ANALYTICS_WARM_UP", True),
                         help="before the query starts, run the bundled sample through the batch function "
-                             "(about 10 s), so that the first batches run on compiled code; local masters "
+                             "so that the first batches run on compiled code; local masters "
                              "only, skipped with --available-now "
                              "[env LOG_ANALYTICS_WARM_UP=0 turns it off]")
     parser.add_argument("--keep-batches", type=int, default=environment.number("LOG_ANALYTICS_KEEP_BATCHES", stream.KEEP_BATCHES),

@@ -6,10 +6,12 @@ from __future__ import annotations
 import pyarrow as pa
 from pyspark.sql import DataFrame
 
-from . import ALL, crash, state, store
-from .base import side_by_side
+from . import crash
+from .metrics import ALL
+from .metrics.base import side_by_side
+from .metrics.sources import ALL_SOURCES
 from .parse import records, rejects
-from .sources import ALL_SOURCES
+from .storage import state, store
 
 
 def write_batch(parsed: DataFrame, out: str, batch_id: int, keep_batches: int | None = None,

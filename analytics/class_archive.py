@@ -61,7 +61,7 @@ def build(force: bool = False) -> int:
     if child.returncode != 0 or not partial.is_file():
         partial.unlink(missing_ok=True)
         detail = (child.stderr.strip().splitlines() or ["no archive written"])[-1][:300]
-        print(f"class archive: not built, Spark will start about 2 s slower ({detail})", file=sys.stderr)
+        print(f"class archive: not built, Spark will start more slowly ({detail})", file=sys.stderr)
         return 0  # an optimisation, not a requirement: installing goes on
     os.replace(partial, CLASS_ARCHIVE)
     print(f"class archive: {CLASS_ARCHIVE.stat().st_size / 2**20:.0f} MiB")

@@ -126,9 +126,10 @@ def _local_path(uri: str) -> str:
 
 
 def cmd_run(args) -> int:
-    from . import parse as P, state, store
+    from . import parse as P
+    from .storage import state, store
     from .batch import write_batch
-    from .missing_values import ANALYTIC as MISSING
+    from .metrics.missing_values import ANALYTIC as MISSING
     from .session import spark_session
     from pyspark import StorageLevel
 
@@ -165,7 +166,8 @@ def cmd_run(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from . import report as R, state
+    from . import report as R
+    from .storage import state
 
     args.top, args.first, args.last = R.check_range(args.top, args.first, args.last)
     totals = state.read_totals(args.output, args.first, args.last)
@@ -187,7 +189,7 @@ def cmd_report(args) -> int:
 
 
 def cmd_compact(args) -> int:
-    from .compact import compact
+    from .storage.compact import compact
     from .session import spark_session
 
     spark = spark_session("log-analytics-compact", args.master)

@@ -11,7 +11,7 @@ among themselves):
     records      its records are written
     rejects      its rejects are written
     partials     its partials are written under batches/
-    state:<src>  one source's state is merged (src: a name of analytics.sources.ALL_SOURCES)
+    state:<src>  one source's state is merged (src: a name of analytics.metrics.sources.ALL_SOURCES)
     written      everything is written, the batch is not committed in the state
     committed    committed in the state; its progress row and Spark's checkpoint commit
                  are not written yet

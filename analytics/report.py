@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from . import ALL, missing_values
+from .metrics import ALL, missing_values
 from .errors import UserError
 
 
@@ -127,5 +127,20 @@ def to_table(report: dict) -> str:
         _table(nf["top_hosts"], "10b. 404: top hosts"),
         _table(nf["daily"], "10c. 404: per day"),
         _table(nf["hourly"], "10d. 404: per hour (local time)"),
+        *(_block(name, value) for name, value in report.items() if name not in _TABLED),
     ]
     return "\n".join(blocks)
+
+
+#: what :func:`to_table` lays out by hand; an analytic added to ``ALL`` gets a plain block
+_TABLED = {"range", "lines", "content_size_stats", "missing_values", "status_codes", "frequent_hosts",
+           "frequent_endpoints", "top_error_endpoints", "unique_hosts", "daily_unique_hosts",
+           "daily_requests_per_host", "not_found"}
+
+
+def _block(name: str, value) -> str:
+    if isinstance(value, dict):
+        return _table([{"name": k, "value": v} for k, v in value.items()], name)
+    if isinstance(value, list):
+        return _table(value, name)
+    return f"{name}: {_fmt(value)}\n"

@@ -130,11 +130,11 @@ def check_lost(bootstrap_servers: str, topic: str, checkpoint: str, skip: bool) 
 
 def check_output(spark, output: str, checkpoint: str) -> None:
     """Both ways the job writes reach ``output``: Spark's (records, state) and ours
-    (markers, small files; :mod:`analytics.store`). And its totals, if any, are this
+    (markers, small files; :mod:`analytics.storage.store`). And its totals, if any, are this
     stream's: a stream numbers its versions of the state from batch 0, so it would write
     over the totals of ``analytics run`` (its batch 0) or of a stream whose checkpoint is
     gone."""
-    from . import state, store
+    from .storage import state, store
     if store.exists(store.join(output, state.STATE)) and not logged_batches(checkpoint, "offsets"):
         raise UserError(f"{output} already holds totals that no batch of the checkpoint {checkpoint} wrote "
                         f"(`python -m analytics run`, or a stream whose checkpoint is gone); give the stream "
@@ -187,7 +187,8 @@ class BatchWriter:
     def _process(self, messages, batch_id: int) -> None:
         from pyspark.sql import functions as F
 
-        from . import parse, store
+        from . import parse
+        from .storage import store
         from .batch import write_batch
 
         started = time.monotonic()
@@ -213,7 +214,7 @@ class BatchWriter:
     def _compact(self, spark) -> None:
         """Compact the closed days' records, looking at most once a minute (a listing of
         every day's records folder)."""
-        from .compact import compact
+        from .storage.compact import compact
 
         if self.compact_after and (self.compacted_at is None or time.monotonic() - self.compacted_at >= COMPACT_EVERY):
             compact(spark, self.output, self.compact_after, log=lambda line: print(line, flush=True))
@@ -226,7 +227,7 @@ class BatchWriter:
 
         import pyarrow as pa
 
-        from . import store
+        from .storage import store
 
         lines = sum(row["lines"] for row in per_partition)
         rejects = sum(row["rejects"] for row in per_partition)
@@ -245,7 +246,7 @@ class BatchWriter:
 def logged_batches(checkpoint: str, log: str) -> list[int]:
     """The batch ids in one of the checkpoint's logs: ``offsets`` (a batch is planned,
     before it runs) or ``commits`` (it is done)."""
-    from . import store
+    from .storage import store
     return sorted(int(name) for name in store.list_dirs(store.join(checkpoint, log), files=True) if name.isdigit())
 
 
@@ -253,14 +254,14 @@ def batch_end_offsets(checkpoint: str, batch_id: int, topic: str) -> dict[int, i
     """``{partition: offset}`` where batch ``batch_id`` ends in ``topic``, as the Kafka
     source logged it in the checkpoint before the batch ran (``offsets/<id>``: a version
     line, the batch's metadata, then one JSON object per source)."""
-    from . import store
+    from .storage import store
     logged = store.read_bytes(store.join(checkpoint, "offsets", str(batch_id))).decode()
     return {int(p): offset for p, offset in json.loads(logged.splitlines()[2]).get(topic, {}).items()}
 
 
 def checkpoint_committed(checkpoint: str) -> int:
     """The id of the newest batch the checkpoint has committed, -1 if none (not to be
-    confused with :func:`analytics.state.last_committed`, the state's own marker)."""
+    confused with :func:`analytics.storage.state.last_committed`, the state's own marker)."""
     return (logged_batches(checkpoint, "commits") or [-1])[-1]
 
 

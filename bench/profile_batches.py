@@ -37,7 +37,8 @@ def main() -> int:
     ap.add_argument("--lines", type=int, default=200_000, help="lines per batch")
     args = ap.parse_args()
 
-    from analytics import state, store, stream
+    from analytics import stream
+    from analytics.storage import state, store
 
     output = f"{stack.HDFS_URI}/bench/profile-{uuid.uuid4().hex[:8]}"
     spark = stream.stream_session()

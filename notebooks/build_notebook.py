@@ -157,7 +157,7 @@ CELLS: list[tuple[str, str]] = [
     ## 4. Read the results back
 
     A local Spark session reads the Parquet files from HDFS. The running totals are kept per
-    calendar day; `analytics.state.read_totals` reads the days asked for (here all of them),
+    calendar day; `analytics.storage.state.read_totals` reads the days asked for (here all of them),
     as of the last committed batch, and derives each analytic's totals from them (a small
     Arrow table: an aggregate has a row per distinct key, not per line). Each
     analytic's `view` turns its totals into the answer (the same code behind
@@ -165,8 +165,8 @@ CELLS: list[tuple[str, str]] = [
     line read is either a parsed record or a reject.
     """),
     (CODE, """
-    import analytics
-    from analytics import state, store
+    import analytics.metrics
+    from analytics.storage import state, store
     from analytics.session import spark_session
 
     spark = spark_session("section-b-demo", driver_memory="1g",
@@ -175,9 +175,9 @@ CELLS: list[tuple[str, str]] = [
     print(f"running totals of {len(totals)} analytics, as of batch {state.last_committed(OUT)}")
 
     def view(name, top=None):
-        return analytics.BY_NAME[name].view(totals[name], top)
+        return analytics.metrics.BY_NAME[name].view(totals[name], top)
 
-    lines = analytics.BY_NAME["missing_values"].lines(totals["missing_values"])
+    lines = analytics.metrics.BY_NAME["missing_values"].lines(totals["missing_values"])
     print(f"lines read: {lines['total']} = {lines['records']:,} records + {lines['rejected']:,} rejected "
           f"(the sample has {SAMPLE_LINES:,} lines)")
     assert lines["total"] == SAMPLE_LINES

@@ -7,7 +7,7 @@ from functools import reduce
 import pyarrow as pa
 import pytest
 
-from analytics import ALL, BY_NAME
+from analytics.metrics import ALL, BY_NAME
 from analytics.parse import parse
 from analytics.report import build
 
@@ -52,6 +52,11 @@ EXPECTED = {
 }
 
 
+def partial(analytic, parsed):
+    """One analytic's aggregate of a batch, alone (a batch computes all ten together)."""
+    return analytic.partial_of(analytic.source.collect(parsed))
+
+
 @pytest.fixture(scope="module")
 def parsed(spark):
     return parse(spark.createDataFrame([(line,) for line in LINES], "value string")).cache()
@@ -67,7 +72,7 @@ def test_all_names_in_design_order():
 @pytest.mark.parametrize("name", [a.name for a in ALL])
 def test_view(parsed, name):
     a = BY_NAME[name]
-    got = a.view(a.partial(parsed), None)
+    got = a.view(partial(a, parsed), None)
     if name == "content_size_stats":
         assert got["stddev"] == pytest.approx(EXPECTED[name]["stddev"], rel=1e-12)
         got = {**got, "stddev": EXPECTED[name]["stddev"]}
@@ -78,7 +83,7 @@ def test_report_lines_and_merge_of_two_batches(spark, parsed):
     """The same answers when the lines arrive in two batches (L1-L3 + rejects, L4-L6)."""
     df = lambda ls: parse(spark.createDataFrame([(x,) for x in ls], "value string"))  # noqa: E731
     b1, b2 = df(LINES[:3] + LINES[6:]).cache(), df(LINES[3:6]).cache()
-    totals = {a.name: a.merge(a.partial(b1), a.partial(b2)) for a in ALL}
+    totals = {a.name: a.merge(partial(a, b1), partial(a, b2)) for a in ALL}
     rep = build(totals)
     assert rep["lines"] == EXPECTED["lines"]
     for name in ("status_codes", "frequent_hosts", "daily_requests_per_host", "not_found", "missing_values"):
@@ -86,29 +91,29 @@ def test_report_lines_and_merge_of_two_batches(spark, parsed):
 
 
 def test_raw_tables(parsed):
-    cs = BY_NAME["content_size_stats"].partial(parsed)
+    cs = partial(BY_NAME["content_size_stats"], parsed)
     assert cs.to_pylist() == [{"count": 4, "null_count": 2, "sum": 600,
                                "sum_squares": 100**2 + 0 + 200**2 + 300**2, "min": 0, "max": 300}]
     assert cs.schema.field("sum_squares").type == pa.decimal128(38, 0)
-    nf = sorted(tuple(r.values()) for r in BY_NAME["not_found"].partial(parsed).to_pylist())
+    nf = sorted(tuple(r.values()) for r in partial(BY_NAME["not_found"], parsed).to_pylist())
     assert nf == [(date(1995, 8, 1), "/y", "a.com", 10, 1), (date(1995, 8, 2), "/y", "a.com", 10, 1),
                   (date(1995, 8, 2), "/y", "b.org", 0, 1)]
-    pairs = sorted(tuple(r.values()) for r in BY_NAME["daily_unique_hosts"].partial(parsed).to_pylist())
+    pairs = sorted(tuple(r.values()) for r in partial(BY_NAME["daily_unique_hosts"], parsed).to_pylist())
     assert pairs == [(date(1995, 8, 1), "a.com"), (date(1995, 8, 1), "b.org"),
                      (date(1995, 8, 2), "a.com"), (date(1995, 8, 2), "b.org"), (date(1995, 8, 2), "c.net")]
 
 
 def test_top_n(parsed):
     fh = BY_NAME["frequent_hosts"]
-    assert fh.view(fh.partial(parsed), 1) == [{"host": "a.com", "count": 3}]
-    nf = BY_NAME["not_found"].view(BY_NAME["not_found"].partial(parsed), 1)
+    assert fh.view(partial(fh, parsed), 1) == [{"host": "a.com", "count": 3}]
+    nf = BY_NAME["not_found"].view(partial(BY_NAME["not_found"], parsed), 1)
     assert nf["top_hosts"] == [{"host": "a.com", "count": 2}]
     assert len(nf["hourly"]) == 2  # time series are never cut
 
 
 def test_empty_input(spark):
     empty = parse(spark.createDataFrame([], "value string"))
-    views = {a.name: a.view(a.partial(empty), None) for a in ALL}
+    views = {a.name: a.view(partial(a, empty), None) for a in ALL}
     assert views["content_size_stats"] == {"count": 0, "null_count": 0, "sum": 0, "mean": None,
                                            "stddev": None, "min": None, "max": None}
     assert views["unique_hosts"] == 0 and views["frequent_hosts"] == [] and views["status_codes"] == {}
@@ -118,7 +123,7 @@ def test_empty_input(spark):
 def test_one_size_has_no_stddev(spark):
     one = parse(spark.createDataFrame([('h - - [01/Aug/1995:00:00:01 -0400] "GET / HTTP/1.0" 200 7',)], "value string"))
     a = BY_NAME["content_size_stats"]
-    assert a.view(a.partial(one)) == {"count": 1, "null_count": 0, "sum": 7, "mean": 7.0, "stddev": None,
+    assert a.view(partial(a, one)) == {"count": 1, "null_count": 0, "sum": 7, "mean": 7.0, "stddev": None,
                                       "min": 7, "max": 7}
 
 
@@ -127,6 +132,22 @@ def test_huge_sizes_do_not_overflow(spark):
     big = 999_999_999_999_999
     lines = [f'h - - [01/Aug/1995:00:00:01 -0400] "GET / HTTP/1.0" 200 {big}'] * 2
     a = BY_NAME["content_size_stats"]
-    parts = [a.partial(parse(spark.createDataFrame([(x,)], "value string"))) for x in lines]
+    parts = [partial(a, parse(spark.createDataFrame([(x,)], "value string"))) for x in lines]
     v = a.view(reduce(a.merge, parts))
     assert (v["sum"], v["mean"], v["stddev"], v["max"]) == (2 * big, float(big), 0.0, big)
+
+
+def test_an_eleventh_analytic_is_one_file_and_one_line(parsed, monkeypatch):
+    """The README's example: hosts ranked by their 404s, from the 404 source the tenth
+    analytic keeps. By hand: a.com got two 404s (L2, L6), b.org one (L4)."""
+    from analytics import metrics, report
+    from analytics.metrics.base import RequestsPerKey
+    from analytics.metrics.sources import NOT_FOUND
+
+    eleventh = RequestsPerKey("not_found_hosts", "host", default_top=10, source=NOT_FOUND, count="count")
+    monkeypatch.setattr(metrics, "ALL", [*ALL, eleventh])
+    monkeypatch.setattr(report, "ALL", metrics.ALL)
+    totals = {a.name: partial(a, parsed) for a in metrics.ALL}
+    got = report.build(totals)
+    assert got["not_found_hosts"] == [{"host": "a.com", "count": 2}, {"host": "b.org", "count": 1}]
+    assert "not_found_hosts\n  host   count\n  -----  -----\n  a.com      2\n  b.org      1\n" in report.to_table(got)

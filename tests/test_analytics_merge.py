@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analytics import ALL, batch_partials
+from analytics.metrics import ALL, batch_partials
 from analytics.parse import parse
 
 sys.path.insert(0, str(Path(__file__).parent))

@@ -1,6 +1,6 @@
 """Records, rejects and small tables on disk, keyed by batch."""
 
-from analytics import store
+from analytics.storage import store
 from analytics.parse import parse
 
 LINE = 'h{} - - [01/Aug/1995:00:00:01 -0400] "GET / HTTP/1.0" 200 5'

@@ -63,7 +63,7 @@ def test_the_clock_cases_by_hand():
 
 
 def test_the_batch_runner_on_bad_input(spark, tmp_path, capsys):
-    from analytics import store
+    from analytics.storage import store
     from analytics.cli import main
     lines = lines_of_the_file()
     path = write(tmp_path / "bad.log", lines)

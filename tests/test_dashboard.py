@@ -177,7 +177,7 @@ def report_json(output: str, *args: str) -> tuple[str, dict]:
     only when the stream commits."""
     import contextlib
 
-    from analytics import state
+    from analytics.storage import state
     from analytics.cli import main
 
     key = (output, args, state.last_committed(output))

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from analytics import report, sources, state, store
+from analytics import report
+from analytics.metrics import sources
+from analytics.storage import state, store
 from analytics.batch import write_batch
 from analytics.parse import for_cache, parse
 
@@ -80,7 +82,7 @@ def test_a_batch_rewrites_only_the_days_it_touches(spark, in_order, tmp_path):
 def test_superseded_versions_stay_readable_for_a_while_then_go(spark, tmp_path, monkeypatch):
     import time
 
-    from analytics.sources import REQUESTS_BY_DATE_HOST
+    from analytics.metrics.sources import REQUESTS_BY_DATE_HOST
 
     out, lines = f"file://{tmp_path}/kept", LINES[:300]  # every batch touches the same four days
     run_batches(spark, out, [lines[0::3], lines[1::3], lines[2::3]])
@@ -148,7 +150,7 @@ def test_a_batch_replayed_after_a_crash_counts_once(spark, tmp_path):
     run_batches(spark, out, [first])
     # batch 1 crashes after merging part of its state and before committing it
     parsed = for_cache(parse(spark.createDataFrame([(x,) for x in second], "value string"))).persist()
-    from analytics.sources import ALL_SOURCES
+    from analytics.metrics.sources import ALL_SOURCES
     source = ALL_SOURCES[1]
     aggregate = source.aggregate(parsed)
     state.merge(spark, out, 1, source, aggregate, state.days_of(aggregate.toArrow()))
@@ -183,7 +185,7 @@ def records_per_day(spark, out: str) -> dict[str, int]:
 def test_compaction_and_its_recovery_keep_the_records_exact(spark, in_order):
     from collections import Counter
 
-    from analytics.compact import compact, recover, stage
+    from analytics.storage.compact import compact, recover, stage
 
     out, lines = in_order
     root = Path(out.removeprefix("file://")) / "records"
@@ -221,3 +223,35 @@ def test_the_state_read_without_spark_has_the_schema_spark_writes(spark):
     for source in sources.ALL_SOURCES:
         written = source.aggregate(parse(spark.createDataFrame([], "value string"))).limit(0).toArrow().schema
         assert [(f.name, f.type) for f in sources.arrow_schema(source)] == [(f.name, f.type) for f in written]
+
+
+def test_rejects_are_folded_by_blocks_of_batches(spark, tmp_path):
+    """Rejects have no date: every full block of batches that can no longer be replayed
+    becomes one folder, and a crash while folding loses and doubles nothing."""
+    from analytics.storage import compact as C
+
+    out = f"file://{tmp_path}/folded"
+    batches = [LINES[k * 80:(k + 1) * 80] + [f"garbage {k}", ""] for k in range(7)]
+    run_batches(spark, out, batches)
+    root = tmp_path / "folded" / "rejects"
+    want_lines = sorted(x for batch in batches for x in batch if reference.parse_line(x) is None)
+    assert len(want_lines) >= 14
+
+    def folders():
+        return sorted(int(p.name.removeprefix("batch_id=")) for p in root.iterdir() if p.name.startswith("batch_id="))
+
+    def rejected():
+        return sorted(r["line"] for r in spark.read.parquet(f"{out}/rejects").select("line").collect())
+
+    assert folders() == [0, 1, 2, 3, 4, 5, 6] and rejected() == want_lines
+    # a crash after block 0-2 was written in full: recovery finishes the fold
+    C.BatchFolders(out, store.REJECTS).stage(spark, [0, 1, 2])
+    assert rejected() == want_lines  # the staging folder is not read
+    C.recover(out, block=3)
+    assert folders() == [2, 3, 4, 5, 6] and rejected() == want_lines
+    # batch 6 is the newest committed and may be replayed: 3-5 is the only full block left
+    # (days were written just now, so no day of records is closed)
+    assert C.compact(spark, out, idle_seconds=3600, log=lambda line: None, block=3) == 2
+    assert folders() == [2, 5, 6] and rejected() == want_lines
+    assert C.compact(spark, out, idle_seconds=3600, log=lambda line: None, block=3) == 0
+    reference.assert_same(got(spark, out), want([x for batch in batches for x in batch]))

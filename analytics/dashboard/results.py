@@ -51,7 +51,7 @@ class Results:
         """``(batch id, committed at in s since the epoch)`` of the newest committed batch,
         or None: two listings of a small folder, cheap enough to ask every second. A batch
         run (``analytics run --overwrite``) commits batch 0 again, at a new time."""
-        from analytics import state, store
+        from analytics.storage import state, store
 
         batch_id = state.last_committed(self.output)
         if batch_id is None:
@@ -64,7 +64,7 @@ class Results:
 
     # -- the stream's progress -------------------------------------------------------------
     def _progress_ids(self) -> list[int]:
-        from analytics import store
+        from analytics.storage import store
 
         return sorted(int(name.removeprefix("batch_id=")) for name in
                       store.list_dirs(store.join(self.output, store.PROGRESS))
@@ -79,7 +79,7 @@ class Results:
         """The newest ``limit`` rows of ``<out>/progress`` (one per committed stream batch),
         newest first, as JSON-able dicts (``finished_at``: s since the epoch); [] if the
         stream has written none."""
-        from analytics import store
+        from analytics.storage import store
 
         base = store.join(self.output, store.PROGRESS)
         rows = []
@@ -109,7 +109,8 @@ def read_report(output: str, top: int | None, first: dt.date | None, last: dt.da
     """THE read of the totals: the report dict that ``report --format json`` prints for the
     same arguments, or None if no batch was committed. (The one place to change when the
     totals get another reader.)"""
-    from analytics import report as R, state
+    from analytics import report as R
+    from analytics.storage import state
 
     totals = state.read_totals(output, first, last)
     return R.build(totals, top, first, last) if totals else None

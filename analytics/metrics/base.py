@@ -8,7 +8,7 @@ totals that equal the one-pass aggregate for any split into batches.
 
 Where the work happens: a :class:`Source` aggregates a batch's parsed lines in Spark, keyed
 by calendar day first. Its per-day running total, the state, is merged and kept by Spark
-(:mod:`analytics.state`). An analytic's table is *derived* from its source's rows, for one
+(:mod:`analytics.storage.state`). An analytic's table is *derived* from its source's rows, for one
 batch or for any range of days of the state, by a pyarrow group-by on the driver: the
 derived tables are as small as the distinct keys, not the lines. Several analytics share a
 source (requests per (date, host) serves four of them), so a batch runs five aggregations,
@@ -41,7 +41,7 @@ class Source:
 
     ``keys`` begin with ``date``, the log's local calendar day (null for what has no
     date: rejected lines); ``values`` maps each value column to its combine rule
-    (``sum``, ``min`` or ``max``). That is what the per-day state (:mod:`analytics.state`)
+    (``sum``, ``min`` or ``max``). That is what the per-day state (:mod:`analytics.storage.state`)
     keeps and merges: the aggregate of two sets of lines is the aggregate of their rows
     grouped by ``keys`` and combined by ``values``."""
 
@@ -87,11 +87,6 @@ class Analytic:
     def partial_of(self, source: pa.Table) -> pa.Table:
         """This analytic's partial, in its column order, from its source's aggregate."""
         return self.derive(source).select(self.columns)
-
-    def partial(self, parsed: DataFrame) -> pa.Table:
-        """This batch's aggregate. ``parsed`` is the output of ``parse`` (records and
-        rejects, told apart by ``reject_reason``)."""
-        return self.partial_of(self.source.collect(parsed))
 
     def merge(self, total: pa.Table, partial: pa.Table) -> pa.Table:
         """Running total: equals ``partial`` of the union of the inputs, for any split."""

@@ -9,7 +9,7 @@ lines = records + rejected. ``-`` in ident, authuser and referrer is a value, no
 from __future__ import annotations
 
 from .base import Analytic
-from .columns import RECORD_COLUMNS
+from ..columns import RECORD_COLUMNS
 from .sources import LINE_STATS
 
 

@@ -3,7 +3,7 @@
 Layout under an output URI::
 
     <out>/state/<source>/date=D/version=N/   the total of every line of day D in batches
-                                             0..N, for one source (analytics.sources);
+                                             0..N, for one source (analytics.metrics.sources);
                                              date=__HIVE_DEFAULT_PARTITION__ holds what has
                                              no date (rejected lines)
     <out>/state/_committed/batch_id=N        batch N's state is all written
@@ -33,8 +33,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import ALL, sources
-from .base import side_by_side
+from ..metrics import ALL, sources
+from ..metrics.base import side_by_side
 from .store import delete, join, list_dirs, list_status, parquet_files, read_parquet, touch
 
 if TYPE_CHECKING:

@@ -1,4 +1,4 @@
-"""The aggregates that several analytics share (see :class:`analytics.base.Source`)."""
+"""The aggregates that several analytics share (see :class:`analytics.metrics.base.Source`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 
 from .base import Source, count_where, valid
-from .columns import RECORD_COLUMNS
+from ..columns import RECORD_COLUMNS
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame

@@ -2,10 +2,11 @@
 
 Layout under an output URI (``file://``, ``hdfs://`` or a local path)::
 
-    <out>/state/...                        the running totals per day (analytics.state)
+    <out>/state/...                        the running totals per day (analytics.storage.state)
     <out>/records/date=D/batch_id=N/       parsed records of batch N, Parquet (a closed
                                            day's are compacted into batch_id=<its last>)
-    <out>/rejects/batch_id=N/              rejected lines (line, reason, ...) of batch N
+    <out>/rejects/batch_id=N/              rejected lines (line, reason, ...) of batch N, or of
+                                           a block of batches up to N, folded (see compact)
     <out>/batches/<analytic>/batch_id=N/   batch N's own partial (the stream only, kept
                                            for its newest --keep-batches batches)
     <out>/progress/batch_id=N/             batch N's one line of progress (the stream only,
@@ -38,7 +39,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .errors import UserError
+from ..errors import UserError
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
