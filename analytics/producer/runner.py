@@ -124,7 +124,9 @@ class Runner:
         if resume:
             resume.find_delivered()
             run_id, done_through, restart = resume.run_id, resume.done_through, resume.restart
-            self.delivered_later = resume.delivered
+            # a copy: process() drops a range once reading has passed it, but the state
+            # must keep it until its lines are acknowledged, or a crash in between sends them again
+            self.delivered_later = list(resume.delivered)
 
         pub = self.pub = Publisher(producer, args, limit - RECORD_OVERHEAD, run_id, done_through,
                                    where=self.where, housekeeping=self.housekeeping)
