@@ -2,6 +2,7 @@
 """Throughput of kafka_producer.py into the local broker (prints figures; not a test).
 
     .venv/bin/python bench/bench_producer.py [--lines 2000000] [--no-profile] [--no-tuning]
+    .venv/bin/python bench/bench_producer.py --fast-path-only [--pairs 3]
 
 1. Makes (or reuses) bench/data/generated_<N>.log: N NASA-like Common Log Format
    lines from `python -m analytics.generate` (seed 1995), timestamps increasing
@@ -11,8 +12,11 @@
 3. Runs the original approach -- producer.send(line); producer.flush() for
    every line -- on a 20,000-line slice.
 4. Shows what bounds the one-line-per-message figure: kafka-python's bare
-   send() loop with a few tunings, kafka_producer with and without its
-   accumulator fast path, and a cProfile of kafka_producer itself.
+   send() loop with a few tunings, and a cProfile of kafka_producer itself.
+5. Weighs the accumulator fast path (analytics.producer.publishing.fast_append)
+   against send() per line (PRODUCER_SEND_API=public): --pairs runs of each on
+   the same slice, one line per message, alternating so that a change in the
+   machine's load hits both alike; each pair and the medians are printed.
 
 Each run uses a fresh topic (deleted afterwards). The machine is shared: the
 load average is printed next to the figures.
@@ -26,6 +30,7 @@ import os
 import pstats
 import re
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -34,9 +39,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "data"
-BOOTSTRAP = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+from stack.services import KAFKA_BOOTSTRAP  # noqa: E402
 
+BOOTSTRAP = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", KAFKA_BOOTSTRAP)
 
 
 def make_data(n: int) -> Path:
@@ -159,14 +165,28 @@ def bare_send(lines: list[bytes], topic: str, callbacks: bool = False, **config)
     return len(lines) / elapsed
 
 
+def fast_vs_send(path: Path, pairs: int, topic) -> None:
+    """The producer with its accumulator fast path and with send() per line, in
+    alternating pairs on the same file (`topic(tag)` names a fresh topic)."""
+    print(f"\nfast path vs send(), {path.relative_to(ROOT)}, 1 line/message, {pairs} alternating pairs:")
+    rates: dict[str, list[float]] = {"fast": [], "send": []}
+    for i in range(pairs):
+        for api, env in (("fast", {}), ("send", {"PRODUCER_SEND_API": "public"})):
+            rates[api].append(run_script(path, topic(api), env=env)["rate"])
+        print(f"  pair {i + 1}: fast path {rates['fast'][-1]:>9,.0f} lines/s, send() {rates['send'][-1]:>9,.0f} "
+              f"lines/s, ratio {rates['fast'][-1] / rates['send'][-1]:.2f} (load {os.getloadavg()[0]:.2f})")
+    fast, send = statistics.median(rates["fast"]), statistics.median(rates["send"])
+    print(f"  median:  fast path {fast:>9,.0f} lines/s, send() {send:>9,.0f} lines/s, ratio {fast / send:.2f}")
+
+
 def profile_script(path: Path, topic: str, top: int = 22) -> None:
-    import kafka_producer
+    from analytics.producer.runner import main as producer_main
     prof = cProfile.Profile()
     argv = ["--bootstrap-servers", BOOTSTRAP, "--topic", topic, "--quiet", str(path)]
     old = sys.stdout
     sys.stdout = io.StringIO()
     try:
-        prof.runcall(kafka_producer.main, argv)
+        prof.runcall(producer_main, argv)
     finally:
         sys.stdout = old
     stats = pstats.Stats(prof)
@@ -175,14 +195,14 @@ def profile_script(path: Path, topic: str, top: int = 22) -> None:
     for (filename, _, _), (_, _, tt, _, _) in stats.stats.items():
         if "/kafka/" in filename:
             area = "kafka-python " + filename.split("/kafka/")[1].split("/")[0].replace(".py", "")
-        elif filename.endswith("kafka_producer.py"):
-            area = "kafka_producer.py"
+        elif "/analytics/producer/" in filename:
+            area = "analytics.producer"
         elif filename == "~":
             area = "builtins (C)"
         else:
             area = "other Python"
         by_area[area] = by_area.get(area, 0.0) + tt
-    print("\ncProfile of kafka_producer.main, one line per message (main thread only; the "
+    print("\ncProfile of the producer's main, one line per message (main thread only; the "
           "sender thread is not profiled), own time by area:")
     for area, tt in sorted(by_area.items(), key=lambda kv: -kv[1]):
         print(f"  {area:<32} {tt:6.2f} s  {100 * tt / total:5.1f}%")
@@ -199,6 +219,8 @@ def main() -> None:
     ap.add_argument("--slice", type=int, default=20_000, help="lines for the original approach")
     ap.add_argument("--no-tuning", action="store_true", help="skip the kafka-python tuning runs")
     ap.add_argument("--no-profile", action="store_true", help="skip the cProfile run")
+    ap.add_argument("--pairs", type=int, default=3, help="fast path vs send() runs of each")
+    ap.add_argument("--fast-path-only", action="store_true", help="only the fast path vs send() pairs")
     args = ap.parse_args()
 
     path = make_data(args.lines)
@@ -211,6 +233,9 @@ def main() -> None:
     print(f"input: {path.relative_to(ROOT)}, {args.lines:,} lines, {path.stat().st_size / 1e6:.0f} MB; "
           f"{os.cpu_count()} cores; load average before: {os.getloadavg()[0]:.2f}")
     try:
+        if args.fast_path_only:
+            fast_vs_send(slice_file(path, min(500_000, args.lines)), args.pairs, t)
+            return
         one = run_script(path, t("one"))
         print(f"kafka_producer.py, 1 line/message:     {one['rate']:>10,.0f} lines/s "
               f"({one['lines']:,} lines in {one['elapsed']:.1f} s; {one['wall']:.1f} s with start-up, "
@@ -261,12 +286,9 @@ def main() -> None:
                 create_topic(topic)
                 rate = bare_send(lines, topic, callbacks=callbacks, **config)
                 print(f"  {label:<75} {rate:>9,.0f} msgs/s")
-            sample = slice_file(path, n)
-            fast = run_script(sample, t("fast"))
-            public = run_script(sample, t("public"), env={"PRODUCER_SEND_API": "public"})
-            print(f"  kafka_producer.py on the same {n:,} lines, 1 line/message: {fast['rate']:,.0f} lines/s; "
-                  f"with PRODUCER_SEND_API=public (send() per line): {public['rate']:,.0f} lines/s")
             print(f"load average after: {os.getloadavg()[0]:.2f}")
+
+        fast_vs_send(slice_file(path, min(500_000, args.lines)), args.pairs, t)
 
         if not args.no_profile:
             n = min(300_000, args.lines)
