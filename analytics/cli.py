@@ -77,12 +77,13 @@ def build_parser() -> argparse.ArgumentParser:
              "hourly series are always complete (env LOG_ANALYTICS_TOP)",
     )
     comp = sub.add_parser(
-        "compact", help="rewrite the records of closed days as a few files each",
+        "compact", help="rewrite the records of closed days, and old rejects, as a few files each",
         description="Each batch writes its records of a day to a folder of its own. Once a day is "
                     "closed, this rewrites its records as a few files (about 256 MB each) and deletes "
                     "the batch folders, safely while a stream runs. A day is closed when no batch has "
                     "written to it for --idle-minutes, or when named with --day. The newest committed "
-                    "batch is never compacted: a stream may still replay it.",
+                    "batch is never compacted: a stream may still replay it. Rejects have no date: those of "
+                    "each full block of batches are folded the same way, into one folder.",
     )
     output_flag(comp)
     comp.add_argument("--day", action="append", type=_date, metavar="YYYY-MM-DD",
