@@ -252,6 +252,7 @@ def test_the_broker_killed_under_the_producer(stack, tmp_path, restore, fault_ta
 
 # --- retention deletes offsets the stream has not read ----------------------------------
 
+@faults
 def test_offsets_deleted_before_they_were_read(stack, fault_table):
     lines = numbered(2000)
     topic = publish(stack, lines[:1000], partitions=1)

@@ -85,8 +85,8 @@ def test_java_missing_is_one_clear_line(tmp_path):
 def test_kafka_storage_formats_with_a_cluster_id_that_begins_with_a_dash(tmp_path):
     # one random id in 64 begins with "-": the storage tool must still take it as the id
     cluster_id = "-" + base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")[1:]
-    script = ("import sys; from stack import services as s; s._render_config(); "
-              "s.format_kafka_storage(next(x for x in s.services() if x.name == 'kafka'), sys.argv[1])")
+    script = ("import sys; from stack import config, install; install.render_config(); "
+              "install.format_kafka_storage(next(x for x in config.services() if x.name == 'kafka'), sys.argv[1])")
     result = subprocess.run([sys.executable, "-c", script, cluster_id], cwd=ROOT, capture_output=True, text=True,
                             env={**os.environ, "LOG_ANALYTICS_STACK_RUN": str(tmp_path)}, timeout=120)
     assert result.returncode == 0, result.stderr
@@ -95,7 +95,7 @@ def test_kafka_storage_formats_with_a_cluster_id_that_begins_with_a_dash(tmp_pat
 
 
 def test_new_cluster_ids_never_begin_with_a_dash():
-    from stack.services import new_cluster_id
+    from stack.install import new_cluster_id
     ids = [new_cluster_id() for _ in range(5000)]  # about 78 would begin with "-" if unchecked
     assert len(set(ids)) == 5000 and all(len(i) == 22 and not i.startswith("-") for i in ids)
 

@@ -138,6 +138,7 @@ def test_packed_messages_give_the_same_totals(stack, real_lines):
     assert_same(report(output), report_for_lines(lines, top=1000))
 
 
+@pytest.mark.faults  # make test has a SIGKILL and restart of its own: test_faults.py, at the "written" point
 def test_sigkill_mid_stream_then_restart_counts_every_line_once(stack, real_lines, tmp_path):
     lines = real_lines[:12000]
     topic = publish(stack, lines)
