@@ -17,6 +17,7 @@ import signal
 import socket
 import string
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -216,7 +217,12 @@ def _connect() -> Service:
               "spark-internal"],
         ports=[PORTS["spark_connect_port"]], heap=os.environ.get("LOG_ANALYTICS_DRIVER_MEMORY", "2g"),
         jvm_flags=[*SPARK_JVM_FLAGS, "-XX:-DontCompileHugeMethods"], gc="-XX:+UseParallelGC",
-        group="connect", env=_spark_env(home))
+        group="connect",
+        # its Python workers (the stream's foreachBatch) need pyspark, pyarrow, kafka-python
+        # and hdfs: this environment's, not whatever `python3` is first on PATH; and they
+        # reach HDFS over WebHDFS (analytics.storage.store): this stack's, on its own port
+        env={**_spark_env(home), "PYSPARK_PYTHON": os.environ.get("PYSPARK_PYTHON", sys.executable),
+             "LOG_ANALYTICS_WEBHDFS": os.environ.get("LOG_ANALYTICS_WEBHDFS", WEBHDFS_URL)})
 
 
 # --- checks -----------------------------------------------------------------
