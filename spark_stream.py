@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent
 if str(ROOT) not in sys.path:  # `analytics` beside this file, also under spark-submit
     sys.path.insert(0, str(ROOT))
 
-from analytics import environment, stream  # noqa: E402
+from analytics import environment, microbatch, stream  # noqa: E402
 from analytics.environment import text as env  # noqa: E402
 from analytics.errors import UserError, fail  # noqa: E402
 
@@ -76,7 +76,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                              "so that the first batches run on compiled code; local masters "
                              "only, skipped with --available-now "
                              "[env LOG_ANALYTICS_WARM_UP=0 turns it off]")
-    parser.add_argument("--keep-batches", type=int, default=environment.number("LOG_ANALYTICS_KEEP_BATCHES", stream.KEEP_BATCHES),
+    parser.add_argument("--keep-batches", type=int, default=environment.number("LOG_ANALYTICS_KEEP_BATCHES", microbatch.KEEP_BATCHES),
                         help="how many of the newest batches keep their own results under batches/; older "
                              "ones are deleted (the running totals are kept apart, in state/) "
                              "[env LOG_ANALYTICS_KEEP_BATCHES]")

@@ -14,7 +14,6 @@ import argparse
 import contextlib
 import glob
 import io
-import json
 import os
 import signal
 import socket
@@ -23,7 +22,9 @@ import threading
 import time
 from pathlib import Path
 
+from . import remote
 from .errors import UserError, one_line
+from .microbatch import BatchWriter, TopicLag, batch_end_offsets, checkpoint_committed, logged_batches
 from .session import is_remote
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,9 +34,6 @@ CONNECTOR_PREFIXES = ("spark-sql-kafka-0-10", "spark-token-provider-kafka-0-10",
 KAFKA_SOURCE_CLASS = "org.apache.spark.sql.kafka010.KafkaSourceProvider"
 #: the bundled sample a driver warms up on before its first batch
 WARM_UP_LOG = ROOT / "data" / "sample" / "apache_combined_2015-05.log.gz"
-WRITERS = 4  # Spark jobs in flight at once within a batch
-KEEP_BATCHES = 360  # batches/ kept: an hour of the default 10 s trigger
-COMPACT_EVERY = 60  # seconds between two looks for closed days
 # Kafka's consumer fetches at most 1 MB of a partition at a time by default: larger
 # fetches read a backlog in fewer round trips
 KAFKA_FETCH = {"kafka.max.partition.fetch.bytes": str(16 << 20), "kafka.fetch.max.bytes": str(64 << 20)}
@@ -145,124 +143,8 @@ def check_output(spark, output: str, checkpoint: str) -> None:
         store.delete(probe)
     except UserError as error:
         raise UserError(str(error)) from None
-    except Exception as error:  # py4j wraps the Java exception
+    except Exception as error:  # py4j wraps the Java exception; Connect, the server's
         raise UserError(f"cannot write to {output}: {one_line(error)}") from None
-
-
-# --- one micro-batch ----------------------------------------------------------
-
-class StopRequested(Exception):
-    """Raised by a batch that starts after a stop was asked for: it commits nothing,
-    so its offsets are processed again on the next run."""
-
-
-class BatchWriter:
-    """The foreachBatch function: parse once, ten analytics, replay-safe writes.
-    ``lag``: where to ask how far the stream is behind the topic (None: do not ask)."""
-
-    def __init__(self, output: str, lag: TopicLag | None, keep_batches: int = KEEP_BATCHES,
-                 compact_after: float = 0):
-        self.output = output
-        self.busy = threading.Lock()   # held while a batch runs, so a stop can wait for it
-        self.stopping = threading.Event()
-        self.lag = lag
-        self.keep_batches = keep_batches
-        self.swept = False  # batches/ older than the retention, left by an earlier run
-        self.compact_after = compact_after * 60  # seconds; 0: never
-        self.compacted_at = None  # when closed days were last looked for (monotonic)
-        self.failure = None  # why a batch failed, in one line
-
-    def __call__(self, messages, batch_id: int) -> None:
-        with self.busy:
-            if self.stopping.is_set():
-                raise StopRequested()
-            try:
-                self._process(messages, batch_id)
-            except Exception as error:
-                # what reaches the query is this error as Python's traceback in a string:
-                # keep its one line, and its Java cause, while it is still an object
-                self.failure = f"batch {batch_id}: {one_line(error)}"
-                raise
-
-    def _process(self, messages, batch_id: int) -> None:
-        from pyspark.sql import functions as F
-
-        from . import parse
-        from .storage import store
-        from .batch import write_batch
-
-        started = time.monotonic()
-        lines = messages.select(
-            "partition", "offset",
-            F.posexplode(F.split(F.col("value").cast("string"), "\n", -1)).alias("line_in_message", "value"))
-        parsed = parse.for_cache(parse.parse(lines)).persist()
-        try:
-            per_partition = parsed.groupBy("partition").agg(
-                F.count(F.lit(1)).alias("lines"), F.count("reject_reason").alias("rejects"),
-                F.max("offset").alias("last_offset")).collect()
-            if not per_partition:
-                return
-            write_batch(parsed, self.output, batch_id, keep_batches=self.keep_batches, workers=WRITERS)
-        finally:
-            parsed.unpersist()
-        if not self.swept:
-            store.prune_batches(self.output, before=batch_id - self.keep_batches + 1)
-            self.swept = True
-        self._compact(messages.sparkSession)
-        self._report(batch_id, per_partition, time.monotonic() - started)
-
-    def _compact(self, spark) -> None:
-        """Compact the closed days' records, looking at most once a minute (a listing of
-        every day's records folder)."""
-        from .storage.compact import compact
-
-        if self.compact_after and (self.compacted_at is None or time.monotonic() - self.compacted_at >= COMPACT_EVERY):
-            compact(spark, self.output, self.compact_after, log=lambda line: print(line, flush=True))
-            self.compacted_at = time.monotonic()
-
-    def _report(self, batch_id: int, per_partition: list, elapsed: float) -> None:
-        """One line on stdout, and the same as one row under ``progress/`` (the dashboard's
-        stream health), kept as long as ``batches/``."""
-        import datetime as dt
-
-        import pyarrow as pa
-
-        from .storage import store
-
-        lines = sum(row["lines"] for row in per_partition)
-        rejects = sum(row["rejects"] for row in per_partition)
-        lag = self.lag and self.lag.behind(batch_id)
-        progress = pa.table({
-            "batch_id": pa.array([batch_id], pa.int64()), "lines": pa.array([lines], pa.int64()),
-            "rejected": pa.array([rejects], pa.int64()), "seconds": pa.array([elapsed], pa.float64()),
-            "behind": pa.array([lag], pa.int64()),
-            "finished_at": pa.array([dt.datetime.now(dt.timezone.utc)], pa.timestamp("us", tz="UTC"))})
-        store.write_table(store.join(self.output, store.PROGRESS, f"batch_id={batch_id}"), progress)
-        print(f"batch {batch_id}: {lines:,} lines, {rejects:,} rejected, {elapsed:.1f} s, "
-              f"{lines / elapsed:,.0f} lines/s" + (f", {lag:,} messages behind" if lag is not None else ""),
-              flush=True)
-
-
-def logged_batches(checkpoint: str, log: str) -> list[int]:
-    """The batch ids in one of the checkpoint's logs: ``offsets`` (a batch is planned,
-    before it runs) or ``commits`` (it is done)."""
-    from .storage import store
-    return sorted(int(name) for name in store.list_dirs(store.join(checkpoint, log), files=True) if name.isdigit())
-
-
-def batch_end_offsets(checkpoint: str, batch_id: int, topic: str) -> dict[int, int]:
-    """``{partition: offset}`` where batch ``batch_id`` ends in ``topic``, as the Kafka
-    source logged it in the checkpoint before the batch ran (``offsets/<id>``: a version
-    line, the batch's metadata, then one JSON object per source)."""
-    from .storage import store
-    logged = store.read_bytes(store.join(checkpoint, "offsets", str(batch_id))).decode()
-    return {int(p): offset for p, offset in json.loads(logged.splitlines()[2]).get(topic, {}).items()}
-
-
-def checkpoint_committed(checkpoint: str) -> int:
-    """The id of the newest batch the checkpoint has committed, -1 if none (not to be
-    confused with :func:`analytics.storage.state.last_committed`, the state's own marker)."""
-    return (logged_batches(checkpoint, "commits") or [-1])[-1]
 
 
 def as_messages(lines):
@@ -282,39 +164,6 @@ def warm_up(spark, log: str, output: str, batches: int = 3) -> None:
     with contextlib.redirect_stdout(io.StringIO()):
         for batch_id in range(batches):
             writer(messages, batch_id)
-
-
-class TopicLag:
-    """Messages in the topic past the end of a batch: the topic's end offsets now, less the
-    batch's end offsets as the Kafka source logged them in the checkpoint before the batch
-    ran (``offsets/<batch id>``: every partition, those without a message in this batch
-    too, and also for the first batch after a restart). One ListOffsets request."""
-
-    def __init__(self, bootstrap_servers: str, topic: str, checkpoint: str):
-        self.bootstrap_servers = bootstrap_servers
-        self.topic = topic
-        self.checkpoint = checkpoint
-        self.consumer = None
-
-    def close(self) -> None:
-        if self.consumer is not None:
-            self.consumer.close()
-            self.consumer = None
-
-    def behind(self, batch_id: int) -> int | None:
-        try:
-            from kafka import KafkaConsumer, TopicPartition
-
-            batch_end = batch_end_offsets(self.checkpoint, batch_id, self.topic)
-            if self.consumer is None:
-                self.consumer = KafkaConsumer(bootstrap_servers=self.bootstrap_servers.split(","),
-                                              request_timeout_ms=5000)
-            partitions = [TopicPartition(self.topic, p)
-                          for p in self.consumer.partitions_for_topic(self.topic) or ()]
-            end = self.consumer.end_offsets(partitions)
-        except Exception:  # the lag is a courtesy: never fail a batch over it
-            return None
-        return sum(offset - batch_end.get(tp.partition, 0) for tp, offset in end.items())
 
 
 # --- the query ------------------------------------------------------------------
@@ -348,8 +197,12 @@ def run(args: argparse.Namespace) -> int:
               .options(**KAFKA_FETCH))
     if args.max_offsets_per_trigger:
         reader = reader.option("maxOffsetsPerTrigger", str(args.max_offsets_per_trigger))
-    writer = BatchWriter(args.output, TopicLag(args.bootstrap_servers, args.topic, args.checkpoint),
-                         args.keep_batches, args.compact_after)
+    if is_remote(spark):
+        remote.ship_package(spark)
+        writer = remote.server_batch(args)
+    else:
+        writer = BatchWriter(args.output, TopicLag(args.bootstrap_servers, args.topic, args.checkpoint),
+                             args.keep_batches, args.compact_after)
     stream = (reader.load().writeStream.foreachBatch(writer)
               .option("checkpointLocation", args.checkpoint)
               .queryName("log-analytics"))
@@ -360,16 +213,11 @@ def run(args: argparse.Namespace) -> int:
         mode = "draining the topic, then stopping" if args.available_now else f"every {args.trigger_seconds:g} s"
         print(f"stream: {args.topic} at {args.bootstrap_servers} -> {args.output} ({mode}); "
               f"checkpoint {args.checkpoint}", flush=True)
-        while query.isActive and not stop.is_set():
-            try:
-                query.awaitTermination(0.5)
-            except Exception:  # the query failed: query.exception() below says why
-                break
+        if is_remote(spark):
+            remote.follow(query, args.output, args.checkpoint, stop)
+        else:
+            _follow(query, writer, stop)
         if stop.is_set():
-            writer.stopping.set()  # a batch that starts from now on commits nothing
-            with writer.busy:      # let the batch in progress finish
-                pass
-            query.stop()
             print("stream: stopped on signal after the last complete batch", flush=True)
         else:
             error = query.exception()
@@ -378,6 +226,21 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if query.isActive:
             query.stop()
-        writer.lag.close()
+        writer.close()
     spark.stop()
     return 0
+
+
+def _follow(query, writer: BatchWriter, stop: threading.Event) -> None:
+    """Wait for ``query`` (classic: the batch function runs in this process and prints its
+    own lines) until it ends or ``stop`` is set; then stop it after the batch in progress."""
+    while query.isActive and not stop.is_set():
+        try:
+            query.awaitTermination(0.5)
+        except Exception:  # the query failed: query.exception() says why
+            break
+    if stop.is_set():
+        writer.stopping.set()  # a batch that starts from now on commits nothing
+        with writer.busy:      # let the batch in progress finish
+            pass
+        query.stop()

@@ -37,7 +37,7 @@ def main() -> int:
     ap.add_argument("--lines", type=int, default=200_000, help="lines per batch")
     args = ap.parse_args()
 
-    from analytics import stream
+    from analytics import microbatch, stream
     from analytics.storage import state, store
 
     output = f"{stack.HDFS_URI}/bench/profile-{uuid.uuid4().hex[:8]}"
@@ -58,7 +58,7 @@ def main() -> int:
     store.write_rejects = timed(lambda *a: "rejects (Spark)", store.write_rejects)
     state.merge = timed(lambda _spark, _out, _batch, source, *a: f"state of {source.name} (Spark)", state.merge)
     state.commit = timed(lambda *a: "commit", state.commit)
-    writer = stream.BatchWriter(output, lag=None)
+    writer = microbatch.BatchWriter(output, lag=None)
 
     # Each batch is read from its own slice file: a filter on an offset range would put
     # different literals in each batch's generated code, and the JIT would start cold on

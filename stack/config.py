@@ -6,6 +6,7 @@ under stack/run/, which is git-ignored and wiped by `clean-data`.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -201,7 +202,12 @@ def _connect() -> Service:
               "spark-internal"],
         ports=[PORTS["spark_connect_port"]], heap=os.environ.get("LOG_ANALYTICS_DRIVER_MEMORY", "2g"),
         jvm_flags=[*SPARK_JVM_FLAGS, "-XX:-DontCompileHugeMethods"], gc="-XX:+UseParallelGC",
-        group="connect", env=_spark_env(home))
+        group="connect",
+        # its Python workers (the stream's foreachBatch) need pyspark, pyarrow, kafka-python
+        # and hdfs: this environment's, not whatever `python3` is first on PATH; and they
+        # reach HDFS over WebHDFS (analytics.storage.store): this stack's, on its own port
+        env={**_spark_env(home), "PYSPARK_PYTHON": os.environ.get("PYSPARK_PYTHON", sys.executable),
+             "LOG_ANALYTICS_WEBHDFS": os.environ.get("LOG_ANALYTICS_WEBHDFS", WEBHDFS_URL)})
 
 
 def java_command(service: Service, main_class: str, args: list[str]) -> list[str]:

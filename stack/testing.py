@@ -1,6 +1,8 @@
 """pytest fixtures for tests that need the real local stack (loaded from the
 root conftest.py). What is already up is reused and left running; what this
 test session started is stopped at its end."""
+import os
+
 import pytest
 
 from . import services
@@ -22,6 +24,9 @@ def _group(group: str):
 
 @pytest.fixture(scope="session")
 def stack():
+    # what the job reads and writes without Spark goes to WebHDFS: this stack's port too
+    # (LOG_ANALYTICS_STACK_PORT_OFFSET), not the default one
+    os.environ.setdefault("LOG_ANALYTICS_WEBHDFS", services.WEBHDFS_URL)
     yield from _group("core")
 
 

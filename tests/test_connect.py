@@ -1,5 +1,5 @@
-"""The batch runner and the report through a real Spark Connect server (`make connect`):
-no JVM on the client side, the same output as a classic session's."""
+"""The batch runner, the stream and the report through a real Spark Connect server (`make
+connect`): no JVM on the client side, the same output as a classic session's."""
 
 import json
 import os
@@ -11,7 +11,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from reference import assert_same, report_for_lines  # noqa: E402
-from test_stream import DATA, PYTHON, ROOT, hdfs_output, read_lines, report  # noqa: E402
+from test_stream import (DATA, PYTHON, ROOT, batch_lines, hdfs_output, publish, read_lines, report,  # noqa: E402
+                         run_stream, sigterm_after_batch_0)
 
 pytestmark = pytest.mark.stack
 
@@ -48,3 +49,44 @@ def test_report_needs_no_jvm(spark, tmp_path, capsys):
     assert res.returncode == 0, res.stderr[-3000:]
     assert_same(json.loads(res.stdout), report_for_lines(lines, top=1000))
 
+
+
+def through_connect(server) -> dict:
+    return {**no_jvm(), "SPARK_REMOTE": server.SPARK_REMOTE}
+
+
+def test_stream_through_connect_prints_what_a_classic_session_prints_and_equals_the_reference(spark_connect):
+    """The batch function runs in the server's Python worker; each batch's line still
+    reaches the client's stdout, in the classic format, lag included."""
+    lines = [line for name in NAMES for line in read_lines(DATA / name)]
+    topic = publish(spark_connect, lines)
+    output = hdfs_output(spark_connect)
+    result = run_stream(spark_connect, topic, output, "--available-now", "--max-offsets-per-trigger", "3000",
+                        timeout=900, env=through_connect(spark_connect))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert all(line.startswith(("stream: ", "batch ")) for line in result.stdout.splitlines()), result.stdout
+    batches = batch_lines(result.stdout)
+    assert len(batches) == 4, result.stdout  # 9,057 messages, at most 3,000 a batch
+    assert [b["id"] for b in batches] == [0, 1, 2, 3]
+    assert sum(b["lines"] for b in batches) == len(lines)
+    want = report_for_lines(lines, top=1000)
+    assert sum(b["rejected"] for b in batches) == want["lines"]["rejected"]
+    assert batches[-1]["behind"] == 0 and all(b["behind"] is not None for b in batches)
+    assert_same(report(output), want)
+
+
+def test_sigterm_stops_a_connect_stream_after_its_batch_then_a_rerun_ends_exact(spark_connect, tmp_path):
+    lines = [line for name in NAMES for line in read_lines(DATA / name)][:2000]
+    topic = publish(spark_connect, lines)
+    output = hdfs_output(spark_connect)
+    first = sigterm_after_batch_0(spark_connect, topic, output, tmp_path / "stream.log",
+                                  env=through_connect(spark_connect), timeout=300)
+    assert "stream: stopped on signal after the last complete batch" in first
+    done = batch_lines(first)
+    assert 1 <= len(done) and sum(b["lines"] for b in done) < len(lines), first
+    result = run_stream(spark_connect, topic, output, "--available-now", timeout=900,
+                        env=through_connect(spark_connect))
+    assert result.returncode == 0, result.stderr[-3000:]
+    # each line in exactly one printed batch: the stop lost none and the rerun doubled none
+    assert sum(b["lines"] for b in done + batch_lines(result.stdout)) == len(lines), first + result.stdout
+    assert_same(report(output), report_for_lines(lines, top=1000))

@@ -302,10 +302,10 @@ def test_a_full_output_disk(stack, tmp_path, fault_table):
         assert readable(result.stderr) and "No space left on device" in result.stderr.strip().splitlines()[-1], \
             result.stderr[-3000:]
         # the batch that failed is committed neither in the state nor in the checkpoint
-        from analytics import stream
+        from analytics import microbatch
         from analytics.storage import state
         failed = int(re.search(r"error: the stream failed: batch (\d+):", result.stderr).group(1))
-        assert failed >= 1 and stream.checkpoint_committed(f"{output}/_checkpoint") == failed - 1
+        assert failed >= 1 and microbatch.checkpoint_committed(f"{output}/_checkpoint") == failed - 1
         assert (state.last_committed(output) or 0) <= failed - 1
         subprocess.run(["mount", "-o", "remount,size=200m", str(disk)], check=True)
         finish_and_count(stack, topic, output, lines, fault_table, "output disk full (2 MiB tmpfs)",

@@ -77,6 +77,22 @@ def batch_lines(stdout: str) -> list[dict]:
     return found
 
 
+def sigterm_after_batch_0(stack, topic: str, output: str, log_path: Path, env=None, timeout: float = 180) -> str:
+    """A stream of small batches, sent SIGTERM once it prints batch 0, that must then exit 0;
+    what it printed."""
+    with open(log_path, "w") as log:
+        job = subprocess.Popen(stream_cmd(stack, topic, output, "--max-offsets-per-trigger", "300",
+                                          "--trigger-seconds", "1"),
+                               cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while "\nbatch 0:" not in log_path.read_text() and time.monotonic() < deadline:
+            assert job.poll() is None, log_path.read_text()[-3000:]
+            time.sleep(0.2)
+        job.send_signal(signal.SIGTERM)
+        assert job.wait(timeout) == 0, log_path.read_text()[-3000:]
+    return log_path.read_text()
+
+
 def remaining(messages: int, batches: list[dict]) -> list[int]:
     """Messages left in the topic after each batch, when every message is one line."""
     return [messages - done for done in itertools.accumulate(b["lines"] for b in batches)]
@@ -304,19 +320,9 @@ def test_sigterm_stops_after_the_batch_in_progress_and_exits_0(stack, real_lines
     lines = real_lines[:1000]
     topic = publish(stack, lines)
     output = hdfs_output(stack)
-    log_path = tmp_path / "stream.log"
-    with open(log_path, "w") as log:
-        job = subprocess.Popen(stream_cmd(stack, topic, output, "--max-offsets-per-trigger", "300",
-                                          "--trigger-seconds", "1"),
-                               cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 180
-        while "\nbatch 0:" not in log_path.read_text() and time.monotonic() < deadline:
-            assert job.poll() is None, log_path.read_text()[-3000:]
-            time.sleep(0.2)
-        job.send_signal(signal.SIGTERM)
-        assert job.wait(120) == 0, log_path.read_text()[-3000:]
-    assert "stream: stopped on signal after the last complete batch" in log_path.read_text()
-    assert "stream: warmed up in " in log_path.read_text()  # on its own scratch folder, not the output:
+    printed = sigterm_after_batch_0(stack, topic, output, tmp_path / "stream.log")
+    assert "stream: stopped on signal after the last complete batch" in printed
+    assert "stream: warmed up in " in printed  # on its own scratch folder, not the output:
     # what was committed is consistent: a rerun finishes the topic with exact totals
     result = run_stream(stack, topic, output, "--available-now")
     assert result.returncode == 0, result.stderr[-3000:]
