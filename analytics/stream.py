@@ -7,6 +7,9 @@ line, or several joined by newlines. The batch is parsed once and written by
 own results. Exactly once: everything a batch writes is keyed by its batch id and
 overwritten, so a batch Spark replays after a crash (same id, same offsets, per the
 checkpoint) rewrites the same results instead of adding to them.
+
+The batch function is :mod:`analytics.microbatch`'s; what differs through Spark Connect
+(where it runs, how its lines reach this terminal, how a stop ends) is :mod:`analytics.remote`.
 """
 from __future__ import annotations
 
