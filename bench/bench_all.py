@@ -9,21 +9,22 @@ analytics.generate, seed 1995), in order:
 
   1. GoAccess, the baseline: median of 3 runs.
   2. python -m analytics run (batch) into a fresh HDFS folder: median of 3 runs, each in
-     its own process (a cold Spark driver); `report` of it, cold, median of 3; the same
-     runs through a Spark Connect server (started for them if `make connect` is not up).
+     its own process (a cold Spark driver); `report` of it, cold, median of 3.
   3. kafka_producer.py alone: 1 line per message; 100 lines per message; and the original
      design (a flush after every line) on the first min(N, 20,000) lines.
   4. spark_stream.py --available-now draining the 100-lines-per-message topic of 3; what a
      user gets by default: `SPARK_CONF_DIR=conf spark-submit spark_stream.py` draining the
-     1-line-per-message topic; the packed drain on the two-worker Spark cluster (started
-     for it if `make spark-cluster` is not up).
+     1-line-per-message topic, then the packed one; through a Spark Connect server (started
+     for them if `make connect` is not up): `analytics run`, `report` and the packed drain,
+     median of 3 each; the packed drain on the two-worker Spark cluster (started for it if
+     `make spark-cluster` is not up).
   5. End to end: the producer (100 lines per message), then the drain, timed from the
      producer's start to the drain's exit.
   6. Steady state: the stream runs at the 10 s trigger; once it has started, the producer
      feeds --feed-rate lines/s (100 per message, for --feed-seconds, or until the file
      ends).
 
-Every stage but the Connect one runs in its own process: a cold Spark driver.
+Every stage but the Connect ones runs in its own process: a cold Spark driver.
 
 Seconds are wall clock, process start to exit (Python and JVM start included), unless
 the row says otherwise. Ratios are lines/s divided by GoAccess's lines/s in this same run.
@@ -34,6 +35,7 @@ shows little more than its start. The Kafka topics and HDFS folders made are del
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -210,11 +212,11 @@ def batch(memory: PeakMemory, log: Path, lines: int, output: str, label: str, en
     return row(f"{label}, median of 3", statistics.median(runs), lines, memory.take(), runs=[round(s, 2) for s in runs])
 
 
-def report(memory: PeakMemory, output: str, label: str) -> dict:
+def report(memory: PeakMemory, output: str, label: str, env: dict | None = None) -> dict:
     runs = []
     for _ in range(3):
         seconds, _ = run(memory, [sys.executable, "-m", "analytics", "report", "--output", output, "--format", "json"],
-                         name="analytics report")
+                         name="analytics report", env={**os.environ, **(env or {})})
         runs.append(seconds)
     print(f"  report: {', '.join(f'{s:.2f}' for s in runs)} s", flush=True)
     return row(f"{label}, median of 3", statistics.median(runs), None, memory.take(), runs=[round(s, 2) for s in runs])
@@ -303,6 +305,22 @@ def print_table(rows: list[dict]) -> None:
         print(f"{r['stage']:<76} {seconds:>8} {rate:>10} {ratio:>11}  {peak}")
 
 
+@contextlib.contextmanager
+def running(group: str):
+    """The stack's ``group`` ("connect", "spark-cluster") running for the block: started for
+    it, and stopped after, unless it was running already."""
+    ready = {"connect": stack.services.connect_ready, "spark-cluster": stack.services.spark_cluster_ready}[group]
+    started = not ready()
+    if started:
+        stack.services.up(group=group)
+    try:
+        yield
+    finally:
+        if started:
+            for service in reversed(stack.services.services((group,))):
+                stack.services.stop(service)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog=__doc__.split("\n\n", 2)[2],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -338,16 +356,6 @@ def main() -> int:
         batch_output = scratch.output("batch")
         rows.append(batch(memory, log, n, batch_output, "python -m analytics run (batch)"))
         rows.append(report(memory, batch_output, "python -m analytics report, cold (no Spark: pyarrow and WebHDFS)"))
-        connect_started = not stack.services.connect_ready()
-        if connect_started:
-            stack.services.up(group="connect")
-        try:
-            rows.append(batch(memory, log, n, scratch.output("batch-connect"),
-                              "python -m analytics run through Spark Connect (SPARK_REMOTE, a warm server)",
-                              env={"SPARK_REMOTE": stack.services.SPARK_REMOTE}))
-        finally:
-            if connect_started:
-                stack.services.stop(stack.services.services(("connect",))[0])
         print("[3/6] kafka_producer.py alone", flush=True)
         one = scratch.topic("one")
         rows.append(producer(memory, log, one, "kafka_producer.py, 1 line/message"))
@@ -358,22 +366,30 @@ def main() -> int:
 
         print(f"[4/6] spark_stream.py --available-now draining the {PACK}-lines/message topic", flush=True)
         rows += drains(memory, packed, n, [scratch.output("drain")],
-                       "spark_stream.py --available-now, drain")
-        print("[4/6] the defaults a user gets: spark-submit, cold, the 1-line-per-message topic", flush=True)
+                       "python spark_stream.py --available-now, drain")
+        print("[4/6] the defaults a user gets: spark-submit, cold, the 1-line-per-message topic; then packed",
+              flush=True)
+        submit = {"launcher": SPARK_SUBMIT, "env": {**os.environ, **SPARK_SUBMIT_ENV}}
         rows += drains(memory, one, n, [scratch.output("drain-submit")],
-                       "SPARK_CONF_DIR=conf spark-submit spark_stream.py --available-now, 1 line/message",
-                       launcher=SPARK_SUBMIT, env={**os.environ, **SPARK_SUBMIT_ENV})
-        cluster_started = not stack.services.spark_cluster_ready()
-        if cluster_started:
-            stack.services.up(group="spark-cluster")
-        try:
+                       "SPARK_CONF_DIR=conf spark-submit spark_stream.py --available-now, 1 line/message", **submit)
+        rows += drains(memory, packed, n, [scratch.output("drain-submit-packed")],
+                       f"same, the {PACK}-lines/message topic", **submit)
+        print("[4/6] through a Spark Connect server: analytics run and the packed drain, 3 of each", flush=True)
+        with running("connect"):
+            through_connect = {**os.environ, "SPARK_REMOTE": stack.services.SPARK_REMOTE}
+            rows.append(batch(memory, log, n, scratch.output("batch-connect"),
+                              "python -m analytics run through Spark Connect (SPARK_REMOTE, a warm server)",
+                              env=through_connect))
+            rows.append(report(memory, scratch.output("batch-connect"), "python -m analytics report through Spark "
+                               "Connect, cold client", env=through_connect))
+            rows += drains(memory, packed, n, [scratch.output(f"drain-connect-{i}") for i in range(3)],
+                           "spark_stream.py --available-now through Spark Connect, packed topic",
+                           env=through_connect)
+        print("[4/6] on the two-worker Spark cluster: the packed drain", flush=True)
+        with running("spark-cluster"):
             rows += drains(memory, packed, n, [scratch.output("drain-cluster")],
                            "spark_stream.py --available-now on the two-worker cluster, packed topic",
                            flags=("--master", stack.services.SPARK_MASTER))
-        finally:
-            if cluster_started:
-                for service in reversed(stack.services.services(("spark-cluster",))):
-                    stack.services.stop(service)
 
         print(f"[5/6] end to end: the producer ({PACK} lines/message), then the drain", flush=True)
         rows.append(end_to_end(memory, log, n, scratch.topic("e2e"), scratch.output("e2e"),

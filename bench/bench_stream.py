@@ -17,6 +17,7 @@ Needs the local stack (`make up`). Two measurements, printed, nothing asserted:
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import signal
@@ -53,9 +54,11 @@ def stream(topic: str, output: str, *flags: str, launcher: tuple[str, ...] = (sy
     return [*launcher, str(ROOT / "spark_stream.py"), "--topic", topic, "--output", output, *flags]
 
 
-#: the README's spark-submit line: spark-submit (of the venv), the project's conf folder
+#: the README's spark-submit line: spark-submit of the activated venv (its `python3` finds
+#: pyspark's SPARK_HOME), the project's conf folder
 SPARK_SUBMIT = (str(Path(sys.executable).with_name("spark-submit")),)
-SPARK_SUBMIT_ENV = {"SPARK_CONF_DIR": str(ROOT / "conf")}
+SPARK_SUBMIT_ENV = {"SPARK_CONF_DIR": str(ROOT / "conf"),
+                    "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
 
 
 def delete_outputs(uris) -> None:
