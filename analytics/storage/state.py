@@ -155,29 +155,24 @@ def read_source(out: str, source, first: dt.date | None = None, last: dt.date | 
     its undated rows, as of batch ``upto`` (default: the last committed), as Arrow. Read
     with pyarrow, no Spark: the state is as small as its keys."""
     base = source_path(out, source)
-    folders = []
-    for day_dir in list_dirs(base):
-        if not day_dir.startswith("date="):
-            continue
-        day = _day_of(day_dir)
-        if day is not None and ((first and day < first) or (last and day > last)):
-            continue
-        done = [v for v in _versions(out, source, day_dir) if upto is None or v <= upto]
-        if done:
-            folders.append((day, join(base, day_dir, f"version={done[-1]}")))
     target = sources.arrow_schema(source)
+    days = [(d, _day_of(d)) for d in list_dirs(base) if d.startswith("date=")]
+    days = [(d, day) for d, day in days
+            if day is None or not ((first and day < first) or (last and day > last))]
 
-    def day_table(day, folder) -> list[pa.Table]:
+    def day_tables(day_dir: str, day: dt.date | None) -> list[pa.Table]:
+        done = [v for v in _versions(out, source, day_dir) if upto is None or v <= upto]
         tables = []
-        for part in parquet_files(folder):
+        for part in parquet_files(join(base, day_dir, f"version={done[-1]}")) if done else []:
             table = read_parquet(part)
             table = table.append_column("date", _days(day, table.num_rows))
             tables.append(table.select(target.names).cast(target))
         return tables
 
-    read = side_by_side([lambda d=d, f=f: day_table(d, f) for d, f in folders], READERS)
-    return pa.concat_tables([t for tables in read for t in tables], promote_options="none") if folders \
-        else target.empty_table()
+    # each day is three round trips to HDFS (its versions, its files, a file): side by side
+    read = side_by_side([lambda d=d, day=day: day_tables(d, day) for d, day in days], READERS)
+    tables = [t for day in read for t in day]
+    return pa.concat_tables(tables, promote_options="none") if tables else target.empty_table()
 
 
 def _days(day: dt.date | None, n: int) -> pa.Array:

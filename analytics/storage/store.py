@@ -103,10 +103,14 @@ class _WebHdfs:
         self.client = InsecureClient(url, user=os.environ.get("HADOOP_USER_NAME") or getpass.getuser())
 
     def status(self, path: str) -> list[tuple[str, bool, int]] | None:
-        if self.client.status(path, strict=False) is None:
-            return None
-        return [(name, st["type"] == "DIRECTORY", int(st["modificationTime"]))
-                for name, st in self.client.list(path, status=True)]
+        from hdfs import HdfsError
+        try:  # one round trip, not a look for the folder and then its listing
+            listed = self.client.list(path, status=True)
+        except HdfsError as error:
+            if "FileNotFoundException" in str(error) or "does not exist" in str(error):
+                return None
+            raise
+        return [(name, st["type"] == "DIRECTORY", int(st["modificationTime"])) for name, st in listed]
 
     def exists(self, path: str) -> bool:
         return self.client.status(path, strict=False) is not None
