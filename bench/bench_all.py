@@ -380,8 +380,8 @@ def main() -> int:
             rows.append(batch(memory, log, n, scratch.output("batch-connect"),
                               "python -m analytics run through Spark Connect (SPARK_REMOTE, a warm server)",
                               env=through_connect))
-            rows.append(report(memory, scratch.output("batch-connect"), "python -m analytics report through Spark "
-                               "Connect, cold client", env=through_connect))
+            rows.append(report(memory, scratch.output("batch-connect"), "python -m analytics report with SPARK_REMOTE set (pyarrow "
+                               "either way: no Spark), cold", env=through_connect))
             rows += drains(memory, packed, n, [scratch.output(f"drain-connect-{i}") for i in range(3)],
                            "spark_stream.py --available-now through Spark Connect, packed topic",
                            env=through_connect)
