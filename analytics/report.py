@@ -106,41 +106,45 @@ def _range_block(span: dict) -> str:
             f"rejected lines have no date and are counted over the whole input\n")
 
 
+def _kv(d: dict) -> list[dict]:
+    return [{"name": k, "value": v} for k, v in d.items()]
+
+
+def _not_found(nf: dict) -> list[str]:
+    return [f"10. 404 Not Found: {_fmt(nf['count'])} responses\n",
+            _table(nf["top_endpoints"], "10a. 404: top endpoints"),
+            _table(nf["top_hosts"], "10b. 404: top hosts"),
+            _table(nf["daily"], "10c. 404: per day"),
+            _table(nf["hourly"], "10d. 404: per hour (local time)")]
+
+
+#: the blocks of each entry of the report, in the report's order; an entry not named here
+#: (an analytic added to ``ALL``) gets a plain block of its own
+_LAYOUT = {
+    "range": lambda v: [_range_block(v)],
+    "lines": lambda v: [_table(_kv(v), "Lines")],
+    "content_size_stats": lambda v: [_table(_kv(v), "1. Content size (bytes)")],
+    "missing_values": lambda v: [_table(_kv(v), "2. Missing values (nulls per column)")],
+    "status_codes": lambda v: [_table([{"status": k, "count": n} for k, n in v.items()], "3. Status codes")],
+    "frequent_hosts": lambda v: [_table(v, "4. Most frequent hosts")],
+    "frequent_endpoints": lambda v: [_table(v, "5. Most frequent endpoints")],
+    "top_error_endpoints": lambda v: [_table(v, "6. Top endpoints with a status other than 200")],
+    "unique_hosts": lambda v: [f"7. Unique hosts: {_fmt(v)}\n"],
+    "daily_unique_hosts": lambda v: [_table(v, "8. Unique hosts per day")],
+    "daily_requests_per_host": lambda v: [_table(v, "9. Requests per host per day")],
+    "not_found": _not_found,
+}
+
+
 def to_table(report: dict) -> str:
     """Readable text tables, one block per analytic."""
-    kv = lambda d: [{"name": k, "value": v} for k, v in d.items()]  # noqa: E731
-    nf = report["not_found"]
-    blocks = [
-        *([_range_block(report["range"])] if "range" in report else []),
-        _table(kv(report["lines"]), "Lines"),
-        _table(kv(report["content_size_stats"]), "1. Content size (bytes)"),
-        _table(kv(report["missing_values"]), "2. Missing values (nulls per column)"),
-        _table([{"status": k, "count": v} for k, v in report["status_codes"].items()], "3. Status codes"),
-        _table(report["frequent_hosts"], "4. Most frequent hosts"),
-        _table(report["frequent_endpoints"], "5. Most frequent endpoints"),
-        _table(report["top_error_endpoints"], "6. Top endpoints with a status other than 200"),
-        f"7. Unique hosts: {_fmt(report['unique_hosts'])}\n",
-        _table(report["daily_unique_hosts"], "8. Unique hosts per day"),
-        _table(report["daily_requests_per_host"], "9. Requests per host per day"),
-        f"10. 404 Not Found: {_fmt(nf['count'])} responses\n",
-        _table(nf["top_endpoints"], "10a. 404: top endpoints"),
-        _table(nf["top_hosts"], "10b. 404: top hosts"),
-        _table(nf["daily"], "10c. 404: per day"),
-        _table(nf["hourly"], "10d. 404: per hour (local time)"),
-        *(_block(name, value) for name, value in report.items() if name not in _TABLED),
-    ]
-    return "\n".join(blocks)
-
-
-#: what :func:`to_table` lays out by hand; an analytic added to ``ALL`` gets a plain block
-_TABLED = {"range", "lines", "content_size_stats", "missing_values", "status_codes", "frequent_hosts",
-           "frequent_endpoints", "top_error_endpoints", "unique_hosts", "daily_unique_hosts",
-           "daily_requests_per_host", "not_found"}
+    return "\n".join(block for name, value in report.items()
+                     for block in (_LAYOUT[name](value) if name in _LAYOUT else [_block(name, value)]))
 
 
 def _block(name: str, value) -> str:
     if isinstance(value, dict):
-        return _table([{"name": k, "value": v} for k, v in value.items()], name)
+        return _table(_kv(value), name)
     if isinstance(value, list):
         return _table(value, name)
     return f"{name}: {_fmt(value)}\n"
