@@ -22,32 +22,40 @@ def write_batch(parsed: DataFrame, out: str, batch_id: int, keep_batches: int | 
     ``keep_batches``: write each partial under ``batches/`` too and keep the newest
     ``keep_batches`` batches there (None: write none, as the batch runner does).
     Three lanes run side by side: records (the biggest job), rejects, and the analytics:
-    five aggregations, then their merge into the state of the days they touch. The batch
-    is marked committed in the state once all three are written."""
+    five aggregations, each collected, then merged into the state of the days it touches
+    while its analytics' partials are written. The batch is marked committed in the state
+    once all three are written."""
     spark = parsed.sparkSession
 
     def analytics_lane() -> dict[str, pa.Table]:
         aggregates = {s: s.aggregate(parsed).persist() for s in ALL_SOURCES}
-        try:
-            collected = dict(zip(ALL_SOURCES, side_by_side([a.toArrow for a in aggregates.values()], workers)))
-            partials = {a.name: a.partial_of(collected[a.source]) for a in ALL}
-            def merge(source) -> None:
-                state.merge(spark, out, batch_id, source, aggregates[source], state.days_of(collected[source]))
+        partials = {}
+
+        # a source's merge need not wait for the other aggregates: small merges and the
+        # partials' writes (round trips to the file system) overlap the big aggregations
+        def source_lane(source) -> None:
+            collected = aggregates[source].toArrow()
+
+            def merge() -> None:
+                state.merge(spark, out, batch_id, source, aggregates[source], state.days_of(collected))
                 crash.point(f"state:{source.name}", batch_id)
 
             def write_partials() -> None:
-                for a in ALL:
-                    store.write_table(store.batch_path(out, a.name, batch_id), partials[a.name])
-                crash.point("partials", batch_id)
+                for a in (a for a in ALL if a.source == source):
+                    partials[a.name] = a.partial_of(collected)
+                    if keep_batches is not None:
+                        store.write_table(store.batch_path(out, a.name, batch_id), partials[a.name])
 
-            writes = [lambda s=s: merge(s) for s in ALL_SOURCES]
-            if keep_batches is not None:
-                writes.append(write_partials)
-            side_by_side(writes, workers)
+            side_by_side([merge, write_partials], 2)
+
+        try:
+            side_by_side([lambda s=s: source_lane(s) for s in ALL_SOURCES], workers)
         finally:
             for aggregate in aggregates.values():
                 aggregate.unpersist()
-        return partials
+        if keep_batches is not None:
+            crash.point("partials", batch_id)
+        return {a.name: partials[a.name] for a in ALL}
 
     crash.point("parsed", batch_id)
     *_, partials = side_by_side([lambda: _written("records", batch_id, store.write_records, records(parsed), out),

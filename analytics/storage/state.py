@@ -98,8 +98,9 @@ def merge(spark, out: str, batch_id: int, source, aggregate: DataFrame, days: li
         frames = frames.unionByName(_read(spark, base, source, paths, frames.schema))
     # partitioned by day alone, the grouping needs no second shuffle and each day is
     # written by one task: one file per day, not one per shuffle partition
-    merged = frames.repartition("date").groupBy(*source.keys).agg(
-        *[getattr(F, rule)(c).alias(c) for c, rule in source.values.items()])
+    merged = frames.repartition("date")
+    if previous:  # else every day is new to the state, and the aggregate (a row per key) is its total
+        merged = merged.groupBy(*source.keys).agg(*[getattr(F, rule)(c).alias(c) for c, rule in source.values.items()])
     (merged.withColumn("version", F.lit(batch_id))
      .write.mode("overwrite").option("partitionOverwriteMode", "dynamic")
      .partitionBy("date", "version").parquet(base))
