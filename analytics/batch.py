@@ -40,13 +40,13 @@ def write_batch(parsed: DataFrame, out: str, batch_id: int, keep_batches: int | 
                 state.merge(spark, out, batch_id, source, aggregates[source], state.days_of(collected))
                 crash.point(f"state:{source.name}", batch_id)
 
-            def write_partials() -> None:
+            def derive_partials() -> None:  # and write them under batches/ when they are kept
                 for a in (a for a in ALL if a.source == source):
                     partials[a.name] = a.partial_of(collected)
                     if keep_batches is not None:
                         store.write_table(store.batch_path(out, a.name, batch_id), partials[a.name])
 
-            side_by_side([merge, write_partials], 2)
+            side_by_side([merge, derive_partials], 2)
 
         try:
             side_by_side([lambda s=s: source_lane(s) for s in ALL_SOURCES], workers)
