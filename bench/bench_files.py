@@ -55,7 +55,7 @@ def dated(uri: str, seconds: float) -> None:
     os.utime(uri.removeprefix("file://"), (seconds, seconds))
 
 
-def write_batch(out: str, batch_id: int, day: dt.date, at: float, keep_batches: int) -> None:
+def simulate_batch(out: str, batch_id: int, day: dt.date, at: float, keep_batches: int) -> None:
     """What a batch writes and deletes, in the order the stream does (analytics.batch)."""
     day_dir = f"date={day.isoformat()}"
     row = one_row(batch_id)
@@ -127,7 +127,7 @@ def main(argv=None) -> int:
     began = time.monotonic()
     for batch_id in range(total):
         day = DAY if batch_id < args.batches_per_day else DAY + dt.timedelta(days=1)
-        write_batch(out, batch_id, day, start + batch_id * args.trigger_seconds, args.keep_batches)
+        simulate_batch(out, batch_id, day, start + batch_id * args.trigger_seconds, args.keep_batches)
         if batch_id == args.batches_per_day - 1:
             result["end_of_day"] = counts(folder)
         if batch_id % 1000 == 999:
