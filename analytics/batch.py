@@ -13,6 +13,9 @@ from .metrics.sources import ALL_SOURCES
 from .parse import records, rejects
 from .storage import state, store
 
+#: the analytics each source's aggregate serves
+SERVED = {source: [a for a in ALL if a.source == source] for source in ALL_SOURCES}
+
 
 def write_batch(parsed: DataFrame, out: str, batch_id: int, keep_batches: int | None = None,
                 workers: int = 3) -> dict[str, pa.Table]:
@@ -41,10 +44,10 @@ def write_batch(parsed: DataFrame, out: str, batch_id: int, keep_batches: int | 
                 crash.point(f"state:{source.name}", batch_id)
 
             def derive_partials() -> None:  # and write them under batches/ when they are kept
-                for a in (a for a in ALL if a.source == source):
-                    partials[a.name] = a.partial_of(collected)
+                for analytic in SERVED[source]:
+                    partials[analytic.name] = analytic.partial_of(collected)
                     if keep_batches is not None:
-                        store.write_table(store.batch_path(out, a.name, batch_id), partials[a.name])
+                        store.write_table(store.batch_path(out, analytic.name, batch_id), partials[analytic.name])
 
             side_by_side([merge, derive_partials], 2)
 

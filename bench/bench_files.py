@@ -3,7 +3,7 @@
 over a simulated day.
 
     .venv/bin/python bench/bench_files.py [--batches-per-day 8640] [--next-day-batches 360]
-                                          [--trigger-seconds 10] [--keep]
+                                          [--trigger-seconds 10] [--keep-batches 360] [--keep]
 
 A real day of 8,640 batches takes a day to stream, so this does not stream it. It writes,
 for each simulated batch, the folders a batch writes, in the stream's own layout and order
