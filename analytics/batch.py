@@ -1,75 +1,86 @@
-"""One batch of parsed lines, written: its records, its rejects, each analytic's partial
-and the per-day state (the stream's micro-batch, and the batch runner's batch 0)."""
+"""One batch of parsed lines, written: its records, its rejects, its source table and the
+per-day state (the stream's micro-batch, and the batch runner's batch 0).
+
+A batch runs a fixed number of Spark jobs, whatever the number of sources and analytics:
+one tiny census (which also builds the cache), the records, the rejects (when it has
+any), its source table under ``batches/`` (when they are kept) and one merge into the
+state. Nothing proportional to the batch's distinct keys reaches the driver."""
 
 from __future__ import annotations
 
-import pyarrow as pa
+import datetime as dt
+from dataclasses import dataclass
+
 from pyspark.sql import DataFrame
 
 from . import crash
-from .metrics import ALL
+from .metrics import sources
 from .metrics.base import side_by_side
-from .metrics.sources import ALL_SOURCES
 from .parse import records, rejects
 from .storage import state, store
 
-#: the analytics each source's aggregate serves
-SERVED = {source: [a for a in ALL if a.source == source] for source in ALL_SOURCES}
+
+@dataclass(frozen=True)
+class Census:
+    """What a batch holds, counted by a tiny Spark query: its lines, how many were
+    rejected, and the days it touches (None: the undated rejects)."""
+
+    lines: int
+    rejected: int
+    days: tuple[dt.date | None, ...]
+
+    @property
+    def records(self) -> int:
+        return self.lines - self.rejected
 
 
-def write_batch(parsed: DataFrame, out: str, batch_id: int, keep_batches: int | None = None,
-                workers: int = 3) -> dict[str, pa.Table]:
+def census(parsed: DataFrame) -> Census:
+    """Count ``parsed`` (the cached output of :func:`analytics.parse.for_cache`): one
+    Spark job, whose result has a row per day."""
+    from pyspark.sql import functions as F
+
+    rows = parsed.groupBy("date").agg(F.count(F.lit(1)).alias("lines"), F.count("reject_reason").alias("rejected")).collect()
+    return Census(sum(r["lines"] for r in rows), sum(r["rejected"] for r in rows), tuple(r["date"] for r in rows))
+
+
+def write_batch(parsed: DataFrame, out: str, batch_id: int, counted: Census, keep_batches: int | None = None,
+                workers: int = 4, kept=sources.ALL_SOURCES) -> None:
     """Write batch ``batch_id`` of ``parsed`` (the cached output of
-    :func:`analytics.parse.for_cache`) and return each analytic's partial by name.
+    :func:`analytics.parse.for_cache`, counted by :func:`census`).
 
-    ``keep_batches``: write each partial under ``batches/`` too and keep the newest
-    ``keep_batches`` batches there (None: write none, as the batch runner does).
-    Three lanes run side by side: records (the biggest job), rejects, and the analytics:
-    five aggregations, each collected, then merged into the state of the days it touches
-    while its analytics' partials are written. The batch is marked committed in the state
-    once all three are written."""
+    ``keep_batches``: keep the batch's own source table under ``batches/`` too, for the
+    newest ``keep_batches`` batches (None: write none, as the batch runner does).
+    ``kept``: the sources to aggregate and merge. Their source table is computed once
+    and cached; the records, the rejects, ``batches/`` and the merge into the state are
+    written side by side. The batch is marked committed in the state once all are."""
     spark = parsed.sparkSession
+    table = sources.aggregate(parsed, kept).persist()
 
-    def analytics_lane() -> dict[str, pa.Table]:
-        aggregates = {s: s.aggregate(parsed).persist() for s in ALL_SOURCES}
-        partials = {}
+    def merge_state() -> None:
+        state.merge(spark, out, batch_id, table, list(counted.days), sources.rules_of(kept))
+        crash.point("state", batch_id)
 
-        # a source's merge need not wait for the other aggregates: small merges and the
-        # partials' writes (round trips to the file system) overlap the big aggregations
-        def source_lane(source) -> None:
-            collected = aggregates[source].toArrow()
+    def keep_table() -> None:
+        table.write.mode("overwrite").parquet(state.batch_path(out, batch_id))
+        crash.point("partials", batch_id)
 
-            def merge() -> None:
-                state.merge(spark, out, batch_id, source, aggregates[source], state.days_of(collected))
-                crash.point(f"state:{source.name}", batch_id)
-
-            def derive_partials() -> None:  # and write them under batches/ when they are kept
-                for analytic in SERVED[source]:
-                    partials[analytic.name] = analytic.partial_of(collected)
-                    if keep_batches is not None:
-                        store.write_table(store.batch_path(out, analytic.name, batch_id), partials[analytic.name])
-
-            side_by_side([merge, derive_partials], 2)
-
-        try:
-            side_by_side([lambda s=s: source_lane(s) for s in ALL_SOURCES], workers)
-        finally:
-            for aggregate in aggregates.values():
-                aggregate.unpersist()
-        if keep_batches is not None:
-            crash.point("partials", batch_id)
-        return {a.name: partials[a.name] for a in ALL}
-
+    lanes = [merge_state]
+    if counted.records:
+        lanes.append(lambda: _written("records", batch_id, store.write_records, records(parsed), out))
+    if counted.rejected:
+        lanes.append(lambda: _written("rejects", batch_id, store.write_rejects, rejects(parsed), out))
+    if keep_batches is not None:
+        lanes.append(keep_table)
     crash.point("parsed", batch_id)
-    *_, partials = side_by_side([lambda: _written("records", batch_id, store.write_records, records(parsed), out),
-                                 lambda: _written("rejects", batch_id, store.write_rejects, rejects(parsed), out),
-                                 analytics_lane], 3)
+    try:
+        side_by_side(lanes, workers)
+    finally:
+        table.unpersist()
     crash.point("written", batch_id)
     state.commit(out, batch_id)
     crash.point("committed", batch_id)
     if keep_batches is not None:
         store.delete_batch(out, batch_id - keep_batches)
-    return partials
 
 
 def _written(point: str, batch_id: int, write, frame: DataFrame, out: str) -> None:

@@ -129,8 +129,7 @@ def _local_path(uri: str) -> str:
 def cmd_run(args) -> int:
     from . import parse as P
     from .storage import state, store
-    from .batch import write_batch
-    from .metrics.missing_values import ANALYTIC as MISSING
+    from .batch import census, write_batch
     from .session import spark_session
     from pyspark import StorageLevel
 
@@ -153,14 +152,13 @@ def cmd_run(args) -> int:
         store.delete(store.join(out, d))
 
     cached = P.for_cache(P.parse(P.read_lines(spark, args.files))).persist(StorageLevel.MEMORY_AND_DISK_DESER)
-    cached.count()  # build the cache once, before the writers share it
-    partials = write_batch(cached, out, 0)
+    counted = census(cached)  # builds the cache once, before the writers share it
+    write_batch(cached, out, 0, counted)
     cached.unpersist()
-    lines = MISSING.lines(partials[MISSING.name])
     seconds = time.monotonic() - started
-    rate = lines["total"] / seconds if seconds else 0.0
+    rate = counted.lines / seconds if seconds else 0.0
     print(
-        f"lines={lines['total']} records={lines['records']} rejects={lines['rejected']} "
+        f"lines={counted.lines} records={counted.records} rejects={counted.rejected} "
         f"seconds={seconds:.1f} lines/s={rate:,.0f} output={out}"
     )
     return 0

@@ -57,7 +57,7 @@ class BatchWriter:
 
         from . import parse
         from .storage import store
-        from .batch import write_batch
+        from .batch import census, write_batch
 
         started = time.monotonic()
         lines = messages.select(
@@ -65,19 +65,17 @@ class BatchWriter:
             F.posexplode(F.split(F.col("value").cast("string"), "\n", -1)).alias("line_in_message", "value"))
         parsed = parse.for_cache(parse.parse(lines)).persist()
         try:
-            per_partition = parsed.groupBy("partition").agg(
-                F.count(F.lit(1)).alias("lines"), F.count("reject_reason").alias("rejects"),
-                F.max("offset").alias("last_offset")).collect()
-            if not per_partition:
+            counted = census(parsed)
+            if not counted.lines:
                 return
-            write_batch(parsed, self.output, batch_id, keep_batches=self.keep_batches, workers=WRITERS)
+            write_batch(parsed, self.output, batch_id, counted, keep_batches=self.keep_batches, workers=WRITERS)
         finally:
             parsed.unpersist()
         if not self.swept:
             store.prune_batches(self.output, before=batch_id - self.keep_batches + 1)
             self.swept = True
         self._compact(messages.sparkSession)
-        self._report(batch_id, per_partition, time.monotonic() - started)
+        self._report(batch_id, counted, time.monotonic() - started)
 
     def _compact(self, spark) -> None:
         """Compact the closed days' records, looking at most once a minute (a listing of
@@ -88,7 +86,7 @@ class BatchWriter:
             compact(spark, self.output, self.compact_after, log=lambda line: print(line, flush=True))
             self.compacted_at = time.monotonic()
 
-    def _report(self, batch_id: int, per_partition: list, elapsed: float) -> None:
+    def _report(self, batch_id: int, counted, elapsed: float) -> None:
         """One line on stdout, and the same as one row under ``progress/`` (the dashboard's
         stream health), kept as long as ``batches/``."""
         import datetime as dt
@@ -97,8 +95,7 @@ class BatchWriter:
 
         from .storage import store
 
-        lines = sum(row["lines"] for row in per_partition)
-        rejects = sum(row["rejects"] for row in per_partition)
+        lines, rejects = counted.lines, counted.rejected
         lag = self.lag and self.lag.behind(batch_id)
         progress = pa.table({
             "batch_id": pa.array([batch_id], pa.int64()), "lines": pa.array([lines], pa.int64()),

@@ -2,12 +2,11 @@
 
 import math
 from datetime import date
-from functools import reduce
 
 import pyarrow as pa
 import pytest
 
-from analytics.metrics import ALL, BY_NAME
+from analytics.metrics import ALL, BY_NAME, sources
 from analytics.parse import parse
 from analytics.report import build
 
@@ -52,9 +51,22 @@ EXPECTED = {
 }
 
 
+def source_rows(parsed) -> dict:
+    """``{source: its rows}`` of a batch, as a batch computes them: every source in one
+    Spark aggregation, split on the driver."""
+    return sources.split(sources.aggregate(parsed).toArrow())
+
+
 def partial(analytic, parsed):
-    """One analytic's aggregate of a batch, alone (a batch computes all ten together)."""
-    return analytic.partial_of(analytic.source.collect(parsed))
+    """One analytic's aggregate of a batch."""
+    return analytic.derive(source_rows(parsed)[analytic.source]).select(analytic.columns)
+
+
+def merged(analytic, *batches):
+    """One analytic's total over several batches: derived from the union of their rows,
+    as the report derives it from the state of several days."""
+    rows = [source_rows(b)[analytic.source] for b in batches]
+    return analytic.derive(pa.concat_tables(rows)).select(analytic.columns)
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +95,7 @@ def test_report_lines_and_merge_of_two_batches(spark, parsed):
     """The same answers when the lines arrive in two batches (L1-L3 + rejects, L4-L6)."""
     df = lambda ls: parse(spark.createDataFrame([(x,) for x in ls], "value string"))  # noqa: E731
     b1, b2 = df(LINES[:3] + LINES[6:]).cache(), df(LINES[3:6]).cache()
-    totals = {a.name: a.merge(partial(a, b1), partial(a, b2)) for a in ALL}
+    totals = {a.name: merged(a, b1, b2) for a in ALL}
     rep = build(totals)
     assert rep["lines"] == EXPECTED["lines"]
     for name in ("status_codes", "frequent_hosts", "daily_requests_per_host", "not_found", "missing_values"):
@@ -132,8 +144,7 @@ def test_huge_sizes_do_not_overflow(spark):
     big = 999_999_999_999_999
     lines = [f'h - - [01/Aug/1995:00:00:01 -0400] "GET / HTTP/1.0" 200 {big}'] * 2
     a = BY_NAME["content_size_stats"]
-    parts = [partial(a, parse(spark.createDataFrame([(x,)], "value string"))) for x in lines]
-    v = a.view(reduce(a.merge, parts))
+    v = a.view(merged(a, *[parse(spark.createDataFrame([(x,)], "value string")) for x in lines]))
     assert (v["sum"], v["mean"], v["stddev"], v["max"]) == (2 * big, float(big), 0.0, big)
 
 

@@ -7,7 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
+
+from analytics.metrics import sources
 
 sys.path.insert(0, str(Path(__file__).parent))
 import reference  # noqa: E402
@@ -37,12 +40,13 @@ def test_run_summary_and_layout(batch_output):
     line = res.stdout.strip()
     assert line.startswith("lines=53482 records=35694 rejects=17788 ")  # SOURCES.md counts
     assert "Traceback" not in res.stderr and "Exception" not in res.stderr
-    # the per-day state: one folder per day of each source, the batch runner's is version 0
-    for source in ("line_stats", "requests_by_date_status", "requests_by_date_host"):
-        assert (out / "state" / source / "date=1995-08-01" / "version=0").is_dir()
-    # rejected lines have no date: their counts sit in the one undated folder
-    assert (out / "state" / "line_stats" / "date=__HIVE_DEFAULT_PARTITION__" / "version=0").is_dir()
-    assert not (out / "state" / "requests_by_date_host" / "date=__HIVE_DEFAULT_PARTITION__").exists()
+    # the per-day state: one folder per day, every source's rows in it; the batch runner's is version 0
+    day = pq.read_table(out / "state" / "date=1995-08-01" / "version=0")
+    assert set(day.column("source").to_pylist()) == {s.name for s in sources.ALL_SOURCES}
+    # rejected lines have no date: their counts sit in the one undated folder, line_stats only
+    undated = pq.read_table(out / "state" / "date=__HIVE_DEFAULT_PARTITION__" / "version=0")
+    assert undated.column("source").to_pylist() == ["line_stats"]
+    assert undated.column("rejected").to_pylist() == [17788]
     assert (out / "state" / "_committed" / "batch_id=0").is_file()
     assert (out / "records" / "date=1995-08-01").is_dir()
     assert (out / "records" / "date=1995-08-01" / "batch_id=0").is_dir()

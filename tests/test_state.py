@@ -12,7 +12,7 @@ import pytest
 from analytics import report
 from analytics.metrics import sources
 from analytics.storage import state, store
-from analytics.batch import write_batch
+from analytics.batch import census, write_batch
 from analytics.parse import for_cache, parse
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -34,10 +34,15 @@ LINES = _lines()
 DAYS = sorted({r["date"] for r in map(reference.parse_line, LINES) if r})
 
 
-def run_batches(spark, out: str, batches: list[list[str]], first_id: int = 0, keep_batches=None) -> None:
+def cached(spark, lines: list[str]):
+    return for_cache(parse(spark.createDataFrame([(x,) for x in lines], "value string"))).persist()
+
+
+def run_batches(spark, out: str, batches: list[list[str]], first_id: int = 0, keep_batches=None,
+                kept=sources.ALL_SOURCES) -> None:
     for batch_id, batch in enumerate(batches, first_id):
-        parsed = for_cache(parse(spark.createDataFrame([(x,) for x in batch], "value string"))).persist()
-        write_batch(parsed, out, batch_id, keep_batches=keep_batches)
+        parsed = cached(spark, batch)
+        write_batch(parsed, out, batch_id, census(parsed), keep_batches=keep_batches, kept=kept)
         parsed.unpersist()
 
 
@@ -71,8 +76,8 @@ def test_totals_after_batches_in_time_order_and_late_lines(spark, in_order):
 
 def test_a_batch_rewrites_only_the_days_it_touches(spark, in_order, tmp_path):
     out, _ = in_order
-    base = Path(out.removeprefix("file://")) / "state" / "requests_by_date_host"
-    versions = {d.name: sorted(v.name for v in d.iterdir()) for d in base.iterdir()}
+    base = Path(out.removeprefix("file://")) / "state"
+    versions = {d.name: sorted(v.name for v in d.iterdir()) for d in base.glob("date=*")}
     # the late batch (4) touched the first days of each file only
     touched = {d for d, v in versions.items() if "version=4" in v}
     assert touched and touched < set(versions), versions
@@ -82,32 +87,32 @@ def test_a_batch_rewrites_only_the_days_it_touches(spark, in_order, tmp_path):
 def test_superseded_versions_stay_readable_for_a_while_then_go(spark, tmp_path, monkeypatch):
     import time
 
-    from analytics.metrics.sources import REQUESTS_BY_DATE_HOST
-
     out, lines = f"file://{tmp_path}/kept", LINES[:300]  # every batch touches the same four days
     run_batches(spark, out, [lines[0::3], lines[1::3], lines[2::3]])
-    base = tmp_path / "kept" / "state" / "requests_by_date_host"
+    base = tmp_path / "kept" / "state"
 
     def versions():
-        return {d.name: sorted(int(v.name.removeprefix("version=")) for v in d.iterdir()) for d in base.iterdir()}
+        return {d.name: sorted(int(v.name.removeprefix("version=")) for v in d.iterdir()) for d in base.glob("date=*")}
 
     before = versions()
     assert all(v == [0, 1, 2] for v in before.values()), before  # superseded in the last minutes: kept
     # what a replay of each day's newest version merges from: the one before it
-    previous = {d: v[-2] for d, v in before.items() if len(v) > 1}
-    state.prune(out, REQUESTS_BY_DATE_HOST, previous)
+    listed = {d: state.versions(out, d) for d in before}
+    keep_from = {d: v[-2] for d, v in before.items()}
+    state.prune(out, listed, keep_from)
     assert versions() == before  # superseded just now: a report may be reading them
-    state.prune(out, REQUESTS_BY_DATE_HOST, previous, now=time.time() + state.SUPERSEDED_KEPT + 1)
+    state.prune(out, listed, keep_from, now=time.time() + state.SUPERSEDED_KEPT + 1)
     after = versions()
     assert after == {d: v[-2:] for d, v in before.items()}  # the newest and the one before it
-    # a closed day's compaction prunes every source of it the same way, once the grace is past
-    monkeypatch.setattr(state, "SUPERSEDED_KEPT", 0)
-    stats = tmp_path / "kept" / "state" / "line_stats"
-    day = sorted(after)[0]
-    assert sorted(v.name for v in (stats / day).iterdir()) == ["version=0", "version=1", "version=2"]
-    state.prune_day(out, day)
-    assert sorted(v.name for v in (stats / day).iterdir()) == ["version=1", "version=2"]
     reference.assert_same(got(spark, out), want(lines))
+    # a closed day's compaction prunes it the same way, once the grace is past
+    run_batches(spark, out, [lines[0::2]], first_id=3)
+    monkeypatch.setattr(state, "SUPERSEDED_KEPT", 0)
+    day = sorted(after)[0]
+    assert versions()[day] == [1, 2, 3]
+    state.prune_day(out, day)
+    assert versions()[day] == [2, 3]
+    reference.assert_same(got(spark, out), want(lines + lines[0::2]))
 
 
 @pytest.mark.parametrize("first, last", [
@@ -148,12 +153,9 @@ def test_a_batch_replayed_after_a_crash_counts_once(spark, tmp_path):
     out = f"file://{tmp_path}/replay"
     first, second = LINES[:300], LINES[300:]
     run_batches(spark, out, [first])
-    # batch 1 crashes after merging part of its state and before committing it
-    parsed = for_cache(parse(spark.createDataFrame([(x,) for x in second], "value string"))).persist()
-    from analytics.metrics.sources import ALL_SOURCES
-    source = ALL_SOURCES[1]
-    aggregate = source.aggregate(parsed)
-    state.merge(spark, out, 1, source, aggregate, state.days_of(aggregate.toArrow()))
+    # batch 1 crashes after merging its state and before committing it
+    parsed = cached(spark, second)
+    state.merge(spark, out, 1, sources.aggregate(parsed), list(census(parsed).days), sources.rules_of(sources.ALL_SOURCES))
     parsed.unpersist()
     # a reader sees batch 0 only: the half-written batch 1 is not committed
     reference.assert_same(got(spark, out), want(first))
@@ -167,14 +169,14 @@ def test_batches_are_kept_for_the_retention_only(spark, tmp_path):
     out = f"file://{tmp_path}/kept"
     batches = [LINES[k * 100:(k + 1) * 100] for k in range(5)]
     run_batches(spark, out, batches, keep_batches=2)
-    kept = sorted(p.name for p in (tmp_path / "kept" / "batches" / "status_codes").iterdir())
+    kept = sorted(p.name for p in (tmp_path / "kept" / "batches").iterdir())
     assert kept == ["batch_id=3", "batch_id=4"]
     # what batches/ keeps is each batch's own result; the totals are whole
-    one = store.read_table(store.batch_path(out, "status_codes", 4)).to_pylist()
-    assert sum(r["count"] for r in one) == want(batches[4])["lines"]["records"]
+    one = report.build(state.read_batch(out, 4), TOP)
+    reference.assert_same(one, want(batches[4]))
     reference.assert_same(got(spark, out), want(LINES[:500]))
     # a sweep (what the stream does when it starts) removes what an earlier run left
-    assert store.prune_batches(out, before=4) == 10  # batch 3 of each analytic
+    assert store.prune_batches(out, before=4) == 1  # batch 3
 
 
 def records_per_day(spark, out: str) -> dict[str, int]:
@@ -218,11 +220,10 @@ def test_compaction_and_its_recovery_keep_the_records_exact(spark, in_order):
 
 
 def test_the_state_read_without_spark_has_the_schema_spark_writes(spark):
-    """The report reads the state with pyarrow alone: its schema of each source must be the
-    one Spark gives the source's aggregate (and so writes)."""
-    for source in sources.ALL_SOURCES:
-        written = source.aggregate(parse(spark.createDataFrame([], "value string"))).limit(0).toArrow().schema
-        assert [(f.name, f.type) for f in sources.arrow_schema(source)] == [(f.name, f.type) for f in written]
+    """The report reads the state with pyarrow alone: its schema of the source table must
+    be the one Spark gives a batch's (and so writes)."""
+    written = sources.aggregate(parse(spark.createDataFrame([], "value string"))).limit(0).toArrow().schema
+    assert [(f.name, f.type) for f in sources.table_schema()] == [(f.name, f.type) for f in written]
 
 
 def test_rejects_are_folded_by_blocks_of_batches(spark, tmp_path):

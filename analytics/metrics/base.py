@@ -3,16 +3,16 @@
 Every analytic's aggregate is a table: key columns plus value columns, each value column
 with a combine rule (``sum``, ``min`` or ``max``). A table with no value columns is a set
 of keys (distinct hosts, distinct (date, host) pairs). Because every rule is associative
-and commutative, grouping by the keys and combining (:meth:`Analytic.merge`) gives running
-totals that equal the one-pass aggregate for any split into batches.
+and commutative, grouping rows of any number of batches and days by the keys and
+combining them gives totals that equal the one-pass aggregate for any split into batches.
 
-Where the work happens: a :class:`Source` aggregates a batch's parsed lines in Spark, keyed
-by calendar day first. Its per-day running total, the state, is merged and kept by Spark
-(:mod:`analytics.storage.state`). An analytic's table is *derived* from its source's rows, for one
-batch or for any range of days of the state, by a pyarrow group-by on the driver: the
-derived tables are as small as the distinct keys, not the lines. Several analytics share a
-source (requests per (date, host) serves four of them), so a batch runs five aggregations,
-not ten.
+Where the work happens: a :class:`Source` says what each parsed line adds to an aggregate
+keyed by calendar day first. Every source of a batch is aggregated by Spark in one pass,
+and the per-day running totals, the state, are merged by Spark in one job
+(:mod:`analytics.storage.state`). An analytic's table is *derived* from its source's rows,
+for one batch or for any range of days of the state, by a pyarrow group-by on the driver:
+the derived tables are as small as the distinct keys, not the lines. Several analytics
+share a source (requests per (date, host) serves four of them).
 """
 
 from __future__ import annotations
@@ -24,39 +24,33 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 if TYPE_CHECKING:
-    from pyspark.sql import Column, DataFrame
-# Spark is imported where a Spark expression is built: the report, the views and the
-# merges handle Arrow tables only, and run without it.
-
-
-def valid(parsed: DataFrame) -> DataFrame:
-    """The valid records of a :func:`analytics.parse.parse` output."""
-    from pyspark.sql import functions as F
-    return parsed.where(F.col("reject_reason").isNull())
+    from pyspark.sql import Column
+# Spark is imported where a Spark expression is built: the report and the views handle
+# Arrow tables only, and run without it.
 
 
 class Source:
     """An aggregate of the output of :func:`analytics.parse.parse` (records and rejects,
-    told apart by ``reject_reason``) that analytics derive their partials from.
+    told apart by ``reject_reason``) that analytics derive their tables from.
 
     ``keys`` begin with ``date``, the log's local calendar day (null for what has no
-    date: rejected lines); ``values`` maps each value column to its combine rule
-    (``sum``, ``min`` or ``max``). That is what the per-day state (:mod:`analytics.storage.state`)
-    keeps and merges: the aggregate of two sets of lines is the aggregate of their rows
-    grouped by ``keys`` and combined by ``values``."""
+    date: rejected lines), and name parsed columns; ``values`` maps each value column to
+    its combine rule (``sum``, ``min`` or ``max``). ``per_line()`` gives, in Spark, what
+    one parsed line adds to the aggregate: ``(where, {value column: expression})``, where
+    ``where`` picks the lines that count (None: every line). The aggregate of a set of
+    lines is the sum (min, max) of those contributions grouped by ``keys``; that of two
+    sets is their rows grouped by ``keys`` and combined by ``values``, which is what the
+    per-day state (:mod:`analytics.storage.state`) keeps and merges. Every source of a
+    batch is aggregated in the same pass (:func:`analytics.metrics.sources.aggregate`)."""
 
     def __init__(self, name: str, keys: tuple[str, ...], values: dict[str, str],
-                 aggregate: Callable[[DataFrame], DataFrame]):
+                 per_line: Callable[[], tuple[Column | None, dict[str, Column]]]):
         assert keys[0] == "date", keys
-        self.name, self.keys, self.values, self.aggregate = name, keys, values, aggregate
+        self.name, self.keys, self.values, self.per_line = name, keys, values, per_line
 
     @property
     def columns(self) -> list[str]:
         return [*self.keys, *self.values]
-
-    def collect(self, parsed: DataFrame) -> pa.Table:
-        """This source's aggregate of ``parsed``, computed by Spark, as an Arrow table."""
-        return self.aggregate(parsed).toArrow()
 
     def __repr__(self) -> str:
         return f"<source {self.name}>"
@@ -83,15 +77,6 @@ class Analytic:
         and the same key more than once (the state of several days, several batches):
         grouped by this analytic's keys, so the days are combined by the rules."""
         return group(source, self.keys, self.values)
-
-    def partial_of(self, source: pa.Table) -> pa.Table:
-        """This analytic's partial, in its column order, from its source's aggregate."""
-        return self.derive(source).select(self.columns)
-
-    def merge(self, total: pa.Table, partial: pa.Table) -> pa.Table:
-        """Running total: equals ``partial`` of the union of the inputs, for any split."""
-        both = pa.concat_tables([nullable(t.select(self.columns)) for t in (total, partial)])
-        return group(both, self.keys, self.values)
 
     def view(self, total: pa.Table, top: int | None = None) -> Any:  # pragma: no cover
         """The JSON-able report value of this analytic."""
@@ -120,12 +105,6 @@ class RequestsPerKey(Analytic):
 
     def view(self, total: pa.Table, top: int | None = None) -> list[dict]:
         return ranked(total, self.keys[0], "count", self._top(top))
-
-
-def nullable(table: pa.Table) -> pa.Table:
-    """``table`` with every column nullable (Spark marks counts NOT NULL, an aggregate
-    does not), so that tables of one analytic from either side concatenate."""
-    return table.cast(pa.schema([f.with_nullable(True) for f in table.schema]))
 
 
 def group(table: pa.Table, keys, values: dict[str, str]) -> pa.Table:
@@ -162,9 +141,3 @@ def side_by_side(calls, workers: int = 3) -> list:
     trips), so a few in flight keep both cores busy; the first failure is raised."""
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return [future.result() for future in [pool.submit(call) for call in calls]]
-
-
-def count_where(cond: Column) -> Column:
-    """Number of rows where ``cond`` holds (0, never null, on an empty input)."""
-    from pyspark.sql import functions as F
-    return F.count(F.when(cond, 1))

@@ -7,8 +7,9 @@ Layout under an output URI (``file://``, ``hdfs://`` or a local path)::
                                            day's are compacted into batch_id=<its last>)
     <out>/rejects/batch_id=N/              rejected lines (line, reason, ...) of batch N, or of
                                            a block of batches up to N, folded (see compact)
-    <out>/batches/<analytic>/batch_id=N/   batch N's own partial (the stream only, kept
-                                           for its newest --keep-batches batches)
+    <out>/batches/batch_id=N/              batch N's own source table, every analytic's
+                                           partial derives from it (the stream only,
+                                           kept for its newest --keep-batches batches)
     <out>/progress/batch_id=N/             batch N's one line of progress (the stream only,
                                            kept as long): lines, rejected, seconds, behind
 
@@ -227,27 +228,17 @@ def touch(uri: str) -> None:
     _calling("write to", uri, lambda: fs.write(path, b""))
 
 
-def batch_path(out: str, name: str, batch_id: int) -> str:
-    return join(out, BATCHES, name, f"batch_id={batch_id}")
-
-
-def _batch_folders(out: str) -> list[str]:
-    """The folders that hold one ``batch_id=N`` folder per batch: each analytic's under
-    ``batches/``, and ``progress/``."""
-    return [join(out, BATCHES, name) for name in list_dirs(join(out, BATCHES))] + [join(out, PROGRESS)]
-
-
 def delete_batch(out: str, batch_id: int) -> None:
-    """Delete batch ``batch_id``'s partials under ``batches/`` and its progress (if any)."""
-    for folder in _batch_folders(out):
-        delete(join(folder, f"batch_id={batch_id}"))
+    """Delete batch ``batch_id``'s source table under ``batches/`` and its progress (if any)."""
+    for parent in (BATCHES, PROGRESS):
+        delete(join(out, parent, f"batch_id={batch_id}"))
 
 
 def prune_batches(out: str, before: int) -> int:
     """Delete every batch older than ``before`` under ``batches/`` and ``progress/``; how
     many folders went."""
     deleted = 0
-    for parent in _batch_folders(out):
+    for parent in (join(out, BATCHES), join(out, PROGRESS)):
         for folder in list_dirs(parent):
             if folder.startswith("batch_id=") and int(folder.removeprefix("batch_id=")) < before:
                 deleted += delete(join(parent, folder))
