@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from concurrent.futures import ThreadPoolExecutor
+
 from pyspark.sql import DataFrame
 
 from . import crash
 from .metrics import sources
-from .metrics.base import side_by_side
 from .parse import records, rejects
 from .storage import state, store
 
@@ -35,52 +36,60 @@ class Census:
 
 
 def census(parsed: DataFrame) -> Census:
-    """Count ``parsed`` (the cached output of :func:`analytics.parse.for_cache`): one
-    Spark job, whose result has a row per day."""
+    """Count ``parsed`` (the output of :func:`analytics.parse.for_cache`, persisted: this
+    builds its cache): one Spark job, whose result has a row per day."""
     from pyspark.sql import functions as F
 
     rows = parsed.groupBy("date").agg(F.count(F.lit(1)).alias("lines"), F.count("reject_reason").alias("rejected")).collect()
     return Census(sum(r["lines"] for r in rows), sum(r["rejected"] for r in rows), tuple(r["date"] for r in rows))
 
 
-def write_batch(parsed: DataFrame, out: str, batch_id: int, counted: Census, keep_batches: int | None = None,
-                workers: int = 4, kept=sources.ALL_SOURCES) -> None:
-    """Write batch ``batch_id`` of ``parsed`` (the cached output of
-    :func:`analytics.parse.for_cache`, counted by :func:`census`).
+def write_batch(parsed: DataFrame, out: str, batch_id: int, keep_batches: int | None = None,
+                kept=sources.ALL_SOURCES) -> Census:
+    """Write batch ``batch_id`` of ``parsed`` (the output of
+    :func:`analytics.parse.for_cache`, persisted but not yet computed) and return its
+    :class:`Census`.
 
     ``keep_batches``: keep the batch's own source table under ``batches/`` too, for the
     newest ``keep_batches`` batches (None: write none, as the batch runner does).
-    ``kept``: the sources to aggregate and merge. Their source table is computed once
-    and cached; the records, the rejects, ``batches/`` and the merge into the state are
-    written side by side. The batch is marked committed in the state once all are."""
+    ``kept``: the sources to aggregate and merge. The records are written while the
+    census builds the cache; then the source table is computed once and cached, and the
+    rejects (if any), ``batches/`` and the merge into the state are written side by side.
+    Most of a small batch's jobs is waiting (planning, scheduling, round trips to the file
+    system), so jobs in flight together keep both cores busy. The batch is marked
+    committed in the state once all are written."""
     spark = parsed.sparkSession
-    table = sources.aggregate(parsed, kept).persist()
-
-    def merge_state() -> None:
-        state.merge(spark, out, batch_id, table, list(counted.days), sources.rules_of(kept))
-        crash.point("state", batch_id)
-
-    def keep_table() -> None:
-        table.write.mode("overwrite").parquet(state.batch_path(out, batch_id))
-        crash.point("partials", batch_id)
-
-    lanes = [merge_state]
-    if counted.records:
-        lanes.append(lambda: _written("records", batch_id, store.write_records, records(parsed), out))
-    if counted.rejected:
-        lanes.append(lambda: _written("rejects", batch_id, store.write_rejects, rejects(parsed), out))
-    if keep_batches is not None:
-        lanes.append(keep_table)
     crash.point("parsed", batch_id)
-    try:
-        side_by_side(lanes, workers)
-    finally:
-        table.unpersist()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        lanes = [pool.submit(_written, "records", batch_id, store.write_records, records(parsed), out)]
+        counted = census(parsed)
+        table = sources.aggregate(parsed, kept).persist()
+        try:
+            lanes.append(pool.submit(_merged, spark, out, batch_id, table, counted, kept))
+            if counted.rejected:
+                lanes.append(pool.submit(_written, "rejects", batch_id, store.write_rejects, rejects(parsed), out))
+            if keep_batches is not None:
+                lanes.append(pool.submit(_kept, table, out, batch_id))
+            for lane in lanes:
+                lane.result()
+        finally:
+            table.unpersist()
     crash.point("written", batch_id)
     state.commit(out, batch_id)
     crash.point("committed", batch_id)
     if keep_batches is not None:
         store.delete_batch(out, batch_id - keep_batches)
+    return counted
+
+
+def _merged(spark, out: str, batch_id: int, table: DataFrame, counted: Census, kept) -> None:
+    state.merge(spark, out, batch_id, table, list(counted.days), sources.rules_of(kept))
+    crash.point("state", batch_id)
+
+
+def _kept(table: DataFrame, out: str, batch_id: int) -> None:
+    table.write.mode("overwrite").parquet(state.batch_path(out, batch_id))
+    crash.point("partials", batch_id)
 
 
 def _written(point: str, batch_id: int, write, frame: DataFrame, out: str) -> None:

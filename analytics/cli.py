@@ -129,7 +129,7 @@ def _local_path(uri: str) -> str:
 def cmd_run(args) -> int:
     from . import parse as P
     from .storage import state, store
-    from .batch import census, write_batch
+    from .batch import write_batch
     from .session import spark_session
     from pyspark import StorageLevel
 
@@ -152,8 +152,7 @@ def cmd_run(args) -> int:
         store.delete(store.join(out, d))
 
     cached = P.for_cache(P.parse(P.read_lines(spark, args.files))).persist(StorageLevel.MEMORY_AND_DISK_DESER)
-    counted = census(cached)  # builds the cache once, before the writers share it
-    write_batch(cached, out, 0, counted)
+    counted = write_batch(cached, out, 0)
     cached.unpersist()
     seconds = time.monotonic() - started
     rate = counted.lines / seconds if seconds else 0.0

@@ -3,15 +3,15 @@
 ``LOG_ANALYTICS_CRASH_AT=<point>`` (with ``LOG_ANALYTICS_CRASH_BATCH=<id>``, default 1)
 makes the process SIGKILL itself, and its Spark JVM with it, when that batch reaches the
 point: no cleanup, no flush, no shutdown hook, as when the machine loses power. The points,
-in the order a batch passes them (the three lanes of :func:`analytics.batch.write_batch`
-run side by side, so ``records``, ``rejects``, ``partials`` and ``state:*`` have no order
+in the order a batch passes them (the lanes of :func:`analytics.batch.write_batch`
+run side by side, so ``records``, ``rejects``, ``partials`` and ``state`` have no order
 among themselves):
 
     parsed       the batch is parsed and cached, nothing written
     records      its records are written
     rejects      its rejects are written
-    partials     its partials are written under batches/
-    state:<src>  one source's state is merged (src: a name of analytics.metrics.sources.ALL_SOURCES)
+    partials     its source table is written under batches/
+    state        its source table is merged into the state
     written      everything is written, the batch is not committed in the state
     committed    committed in the state; its progress row and Spark's checkpoint commit
                  are not written yet

@@ -10,7 +10,6 @@ import time
 
 from .errors import one_line
 
-WRITERS = 4  # Spark jobs in flight at once within a batch
 KEEP_BATCHES = 360  # batches/ kept: an hour of the default 10 s trigger
 COMPACT_EVERY = 60  # seconds between two looks for closed days
 
@@ -57,7 +56,7 @@ class BatchWriter:
 
         from . import parse
         from .storage import store
-        from .batch import census, write_batch
+        from .batch import write_batch
 
         started = time.monotonic()
         lines = messages.select(
@@ -65,10 +64,7 @@ class BatchWriter:
             F.posexplode(F.split(F.col("value").cast("string"), "\n", -1)).alias("line_in_message", "value"))
         parsed = parse.for_cache(parse.parse(lines)).persist()
         try:
-            counted = census(parsed)
-            if not counted.lines:
-                return
-            write_batch(parsed, self.output, batch_id, counted, keep_batches=self.keep_batches, workers=WRITERS)
+            counted = write_batch(parsed, self.output, batch_id, keep_batches=self.keep_batches)
         finally:
             parsed.unpersist()
         if not self.swept:

@@ -136,7 +136,9 @@ def check_output(spark, output: str, checkpoint: str) -> None:
     over the totals of ``analytics run`` (its batch 0) or of a stream whose checkpoint is
     gone."""
     from .storage import state, store
-    if store.exists(store.join(output, state.STATE)) and not logged_batches(checkpoint, "offsets"):
+    kept = store.list_dirs(state.state_path(output))
+    state.check_layout(output, kept)
+    if kept and not logged_batches(checkpoint, "offsets"):
         raise UserError(f"{output} already holds totals that no batch of the checkpoint {checkpoint} wrote "
                         f"(`python -m analytics run`, or a stream whose checkpoint is gone); give the stream "
                         f"another --output, or delete that one first")

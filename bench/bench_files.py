@@ -7,8 +7,8 @@ over a simulated day.
 
 A real day of 8,640 batches takes a day to stream, so this does not stream it. It writes,
 for each simulated batch, the folders a batch writes, in the stream's own layout and order
-(records of its day, rejects, five sources' state versions, ten partials, its progress
-row, the commit marker), each a one-row Parquet table standing in for what Spark writes,
+(records of its day, rejects, the day's state version, its source table under
+``batches/``, its progress row, the commit marker), each a one-row Parquet table standing in for what Spark writes,
 dated by a simulated clock that advances --trigger-seconds per batch. What removes folders
 is the project's own code, called as a batch calls it: the state's pruning of superseded
 versions, the marker's pruning, the retention of ``batches/`` and ``progress/``. Then the
@@ -37,8 +37,6 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 import pyarrow as pa  # noqa: E402
 
-from analytics.metrics import ALL  # noqa: E402
-from analytics.metrics.sources import ALL_SOURCES  # noqa: E402
 from analytics.microbatch import KEEP_BATCHES  # noqa: E402
 from analytics.storage import compact, state, store  # noqa: E402
 from bench_all import machine  # noqa: E402
@@ -63,15 +61,13 @@ def simulate_batch(out: str, batch_id: int, day: dt.date, at: float, keep_batche
     store.write_table(records, row)
     dated(records, at)
     store.write_table(store.join(out, store.REJECTS, f"batch_id={batch_id}"), row)
-    for source in ALL_SOURCES:
-        base = state.source_path(out, source)
-        version = store.join(base, day_dir, f"version={batch_id}")
-        store.write_table(version, row)
-        dated(version, at)
-        if batch_id > 0:
-            state.prune(out, source, {day_dir: batch_id - 1}, now=at)
-    for analytic in ALL:
-        store.write_table(store.batch_path(out, analytic.name, batch_id), row)
+    listed = state.versions(out, day_dir)
+    version = store.join(state.state_path(out), day_dir, f"version={batch_id}")
+    store.write_table(version, row)
+    dated(version, at)
+    if listed:
+        state.prune(out, {day_dir: listed}, {day_dir: listed[-1][0]}, now=at)
+    store.write_table(state.batch_path(out, batch_id), row)
     state.commit(out, batch_id)
     store.delete_batch(out, batch_id - keep_batches)
     store.write_table(store.join(out, store.PROGRESS, f"batch_id={batch_id}"), row)
@@ -90,9 +86,9 @@ def counts(out: Path) -> dict:
 
     batches = out / store.BATCHES
     return {
-        "batches": sum(folders(d) for d in batches.iterdir()) if batches.is_dir() else 0,
+        "batches": folders(batches),
         "progress": folders(out / store.PROGRESS),
-        "state_versions": {s.name: per_day(out / state.STATE / s.name) for s in ALL_SOURCES},
+        "state_versions": per_day(out / state.STATE),
         "committed_markers": len(list((out / state.STATE / state.COMMITTED).iterdir())),
         "records_batch_folders": per_day(out / store.RECORDS),
         "rejects_batch_folders": folders(out / store.REJECTS),
@@ -154,11 +150,11 @@ def main(argv=None) -> int:
           f"{args.trigger_seconds:g} s, then {args.next_day_batches:,} of the next day and the compaction")
     after = result["after_compaction"]
     first_day = DAY.isoformat()
-    print(f"  batches/    {after['batches']:>6,}  (ten analytics x --keep-batches {args.keep_batches})")
+    print(f"  batches/    {after['batches']:>6,}  (--keep-batches {args.keep_batches})")
     print(f"  progress/   {after['progress']:>6,}")
-    print(f"  state/      {sum(v[first_day] for v in after['state_versions'].values()):>6,}  "
-          f"versions of the closed day, five sources "
-          f"(at the end of its day: {sum(v[first_day] for v in result['end_of_day']['state_versions'].values())})")
+    print(f"  state/      {after['state_versions'][first_day]:>6,}  "
+          f"versions of the closed day, every source in each "
+          f"(at the end of its day: {result['end_of_day']['state_versions'][first_day]})")
     print(f"  records/    {after['records_batch_folders'][first_day]:>6,}  folder of the closed day "
           f"(before: {result['before_compaction']['records_batch_folders'][first_day]:,})")
     print(f"  rejects/    {after['rejects_batch_folders']:>6,}  "

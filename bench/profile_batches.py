@@ -8,9 +8,11 @@ generated log (bench/data/generated_<N>.log) straight to the stream's batch func
 one line per message as if from a 2-partition topic (Kafka itself is left out), writing to
 a fresh HDFS folder. For
 each batch it prints when each stage started and how long it took, counted from the start
-of the batch: the records and rejects writes, each source's merge into the per-day state,
-and the commit. Everything before the first of them is the parse and
-the cache. The first batch includes the JIT compilation of the generated code.
+of the batch: the census, the records and rejects writes, the source table kept under
+batches/, the merge of every source into the per-day state, and the commit; then the Spark
+jobs the batch ran (Spark's own status tracker). Everything before the census is the plan
+of the parse; the census builds the cache. The first batch includes the JIT compilation of
+the generated code.
 """
 from __future__ import annotations
 
@@ -37,7 +39,7 @@ def main() -> int:
     ap.add_argument("--lines", type=int, default=200_000, help="lines per batch")
     args = ap.parse_args()
 
-    from analytics import microbatch, stream
+    from analytics import batch, microbatch, stream
     from analytics.storage import state, store
 
     output = f"{stack.HDFS_URI}/bench/profile-{uuid.uuid4().hex[:8]}"
@@ -54,10 +56,12 @@ def main() -> int:
             return result
         return wrapper
 
+    batch.census = timed(lambda *a: "census and cache (Spark)", batch.census)
     store.write_records = timed(lambda *a: "records (Spark)", store.write_records)
     store.write_rejects = timed(lambda *a: "rejects (Spark)", store.write_rejects)
-    state.merge = timed(lambda _spark, _out, _batch, source, *a: f"state of {source.name} (Spark)", state.merge)
+    state.merge = timed(lambda *a: "state, every source (Spark)", state.merge)
     state.commit = timed(lambda *a: "commit", state.commit)
+    tracker = spark.sparkContext.statusTracker()
     writer = microbatch.BatchWriter(output, lag=None)
 
     # Each batch is read from its own slice file: a filter on an offset range would put
@@ -74,8 +78,10 @@ def main() -> int:
             lines = spark.read.text(str(slices / f"{batch_id}.log")).repartition(2)
             messages = stream.as_messages(lines).cache()
             messages.count()
+            before = set(tracker.getJobIdsForGroup(None))
             batch_started[0] = time.monotonic()
             writer._process(messages, batch_id)
+            print(f"  Spark jobs: {len(set(tracker.getJobIdsForGroup(None)) - before)}", flush=True)
             messages.unpersist()
     finally:
         store.delete(output)

@@ -131,8 +131,8 @@ CELLS: list[tuple[str, str]] = [
 
     | path | what |
     |---|---|
-    | `batches/<analytic>/batch_id=N/` | batch N's own partial result of each analytic |
-    | `totals/<analytic>/version=N/` | running totals after batch N (the newest complete version is the answer) |
+    | `state/date=D/version=N/` | the running totals of day D after batch N, every analytic's aggregate in one table (a reader takes the newest version the last committed batch wrote) |
+    | `batches/batch_id=N/` | batch N's own aggregates, from which each analytic's result of the batch derives |
     | `records/date=D/batch_id=N/` | the parsed lines |
     | `rejects/batch_id=N/` | lines that did not parse, with the reason |
     """),
@@ -363,14 +363,18 @@ CELLS: list[tuple[str, str]] = [
     The original design computed every analytic on each micro-batch alone. That is fine for
     counts that simply add up, but wrong for anything about *distinct* things or *rankings*:
     a host active in three batches is "unique" three times, and the busiest host of one batch
-    need not be the busiest overall. Each batch's own result is still kept under
-    `batches/<analytic>/batch_id=N/`; here it is set against the totals.
+    need not be the busiest overall. Each batch's own result is still kept, under
+    `batches/batch_id=N/` (the batch's aggregate of every source, from which each analytic's
+    result of the batch derives, as the totals derive from the state); here it is set
+    against the totals.
     """),
     (CODE, """
-    # batches/unique_hosts/batch_id=N/ holds batch N's own set of hosts
-    batch_hosts = spark.read.parquet(f"{OUT}/batches/unique_hosts").toPandas()
+    # batches/batch_id=N/ holds batch N's own aggregates: each analytic's result of batch N
+    batch_ids = sorted(int(name.removeprefix("batch_id=")) for name in store.list_dirs(f"{OUT}/batches"))
+    of_batch = {batch_id: state.read_batch(OUT, batch_id) for batch_id in batch_ids}
     seen, rows = set(), []
-    for batch_id, hosts_of_batch in batch_hosts.groupby("batch_id")["host"]:
+    for batch_id, results in of_batch.items():
+        hosts_of_batch = results["unique_hosts"].column("host").to_pylist()
         seen |= set(hosts_of_batch)
         rows.append({"batch_id": batch_id, "unique_hosts_in_batch": len(hosts_of_batch),
                      "true_distinct_so_far": len(seen)})
@@ -394,7 +398,8 @@ CELLS: list[tuple[str, str]] = [
     plt.show()
     """),
     (CODE, """
-    batch_counts = spark.read.parquet(f"{OUT}/batches/frequent_hosts").toPandas()  # requests per host, per batch
+    batch_counts = pd.concat([results["frequent_hosts"].to_pandas().assign(batch_id=batch_id)  # requests per host
+                              for batch_id, results in of_batch.items()])
     top_per_batch = (batch_counts.sort_values(["batch_id", "count", "host"], ascending=[True, False, True])
                      .groupby("batch_id").head(1).set_index("batch_id"))
     overall = view("frequent_hosts", top=1)[0]

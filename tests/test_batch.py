@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from analytics import report
-from analytics.batch import census, write_batch
+from analytics.batch import write_batch
 from analytics.metrics import sources
 from analytics.metrics.base import Source
 from analytics.session import defaults
@@ -20,12 +20,7 @@ import reference  # noqa: E402
 from test_state import LINES, TOP, cached  # noqa: E402  (real lines over ten days, a few rejects)
 
 
-def _hits():
-    from pyspark.sql import functions as F
-    return F.col("reject_reason").isNull(), {"hits": F.lit(1).cast("long")}
-
-
-REQUESTS_BY_DATE_HOUR = Source("requests_by_date_hour", ("date", "hour"), {"hits": "sum"}, _hits)
+REQUESTS_BY_DATE_HOUR = Source("requests_by_date_hour", ("date", "hour"), {"hits": ("sum", "1")}, sources.VALID)
 SIX = (*sources.ALL_SOURCES, REQUESTS_BY_DATE_HOUR)
 
 
@@ -43,8 +38,7 @@ def batch_jobs(spark, out: str, kept) -> list[int]:
     counts = []
     for batch_id, batch in enumerate([LINES[0::3], LINES[1::3], LINES[2::3]]):
         parsed = cached(spark, batch)
-        counts.append(jobs_of(spark, lambda: write_batch(parsed, out, batch_id, census(parsed), keep_batches=10,
-                                                         kept=kept)))
+        counts.append(jobs_of(spark, lambda: write_batch(parsed, out, batch_id, keep_batches=10, kept=kept)))
         parsed.unpersist()
     return counts
 

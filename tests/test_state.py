@@ -42,7 +42,7 @@ def run_batches(spark, out: str, batches: list[list[str]], first_id: int = 0, ke
                 kept=sources.ALL_SOURCES) -> None:
     for batch_id, batch in enumerate(batches, first_id):
         parsed = cached(spark, batch)
-        write_batch(parsed, out, batch_id, census(parsed), keep_batches=keep_batches, kept=kept)
+        write_batch(parsed, out, batch_id, keep_batches=keep_batches, kept=kept)
         parsed.unpersist()
 
 

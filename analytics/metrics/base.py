@@ -18,15 +18,12 @@ share a source (requests per (date, host) serves four of them).
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-if TYPE_CHECKING:
-    from pyspark.sql import Column
-# Spark is imported where a Spark expression is built: the report and the views handle
-# Arrow tables only, and run without it.
+# No Spark here: the report and the views handle Arrow tables only, and run without it.
 
 
 class Source:
@@ -34,19 +31,21 @@ class Source:
     told apart by ``reject_reason``) that analytics derive their tables from.
 
     ``keys`` begin with ``date``, the log's local calendar day (null for what has no
-    date: rejected lines), and name parsed columns; ``values`` maps each value column to
-    its combine rule (``sum``, ``min`` or ``max``). ``per_line()`` gives, in Spark, what
-    one parsed line adds to the aggregate: ``(where, {value column: expression})``, where
-    ``where`` picks the lines that count (None: every line). The aggregate of a set of
-    lines is the sum (min, max) of those contributions grouped by ``keys``; that of two
-    sets is their rows grouped by ``keys`` and combined by ``values``, which is what the
-    per-day state (:mod:`analytics.storage.state`) keeps and merges. Every source of a
-    batch is aggregated in the same pass (:func:`analytics.metrics.sources.aggregate`)."""
+    date: rejected lines), and name parsed columns. ``values`` maps each value column to
+    its combine rule (``sum``, ``min`` or ``max``) and to what one line adds to it, in
+    Spark SQL over the parsed columns; ``where`` (SQL, None: every line) picks the lines
+    that count. The aggregate of a set of lines is those contributions grouped by
+    ``keys`` and combined by the rules; that of two sets is their rows grouped and
+    combined the same way, which is what the per-day state
+    (:mod:`analytics.storage.state`) keeps and merges. Every source of a batch is
+    aggregated in the same pass (:func:`analytics.metrics.sources.aggregate`)."""
 
-    def __init__(self, name: str, keys: tuple[str, ...], values: dict[str, str],
-                 per_line: Callable[[], tuple[Column | None, dict[str, Column]]]):
+    def __init__(self, name: str, keys: tuple[str, ...], values: dict[str, tuple[str, str]],
+                 where: str | None = None):
         assert keys[0] == "date", keys
-        self.name, self.keys, self.values, self.per_line = name, keys, values, per_line
+        self.name, self.keys, self.where = name, keys, where
+        self.values = {c: rule for c, (rule, _) in values.items()}
+        self.adds = {c: add for c, (_, add) in values.items()}
 
     @property
     def columns(self) -> list[str]:

@@ -21,65 +21,36 @@ from ..columns import RECORD_COLUMNS
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
-# Spark is imported where an expression is built: the report reads the state without it.
+# Spark is imported where a plan is built: the report reads the state without it.
 
 #: sums and sums of squares of sizes: squares of sizes overflow a long
 DEC = "decimal(38,0)"
+VALID = "reject_reason IS NULL"
 
 
-def _ones(condition):
+def _ones(condition: str) -> str:
     """1 where ``condition`` holds, else 0: summed, a count that is never null."""
-    return condition.cast("long")
-
-
-def _line_stats():
-    """Per day: line counts, nulls per parsed column and the size statistics. Every line
-    counts; rejected lines have no date and are counted in the row whose date is null."""
-    from pyspark.sql import functions as F
-    ok = F.col("reject_reason").isNull()
-    size = F.col("content_size")  # null on rejects too
-    dec = size.cast("decimal(20,0)")
-    return None, {
-        "records": _ones(ok), "rejected": _ones(~ok),
-        **{f"null_{c}": _ones(ok & F.col(c).isNull()) for c in RECORD_COLUMNS},
-        "size_count": _ones(size.isNotNull()),
-        "size_sum": size.cast(DEC), "size_sum_squares": (dec * dec).cast(DEC),
-        "size_min": size, "size_max": size,
-    }
-
-
-def _valid():
-    from pyspark.sql import functions as F
-    return F.col("reject_reason").isNull()
-
-
-def _requests():
-    from pyspark.sql import functions as F
-    return _valid(), {"requests": F.lit(1).cast("long")}
-
-
-def _requests_by_date_endpoint():
-    """Requests per day and endpoint, and how many of them had a status other than 200."""
-    from pyspark.sql import functions as F
-    return _valid(), {"requests": F.lit(1).cast("long"), "not_ok": _ones(F.col("status") != 200)}
-
-
-def _not_found():
-    from pyspark.sql import functions as F
-    return _valid() & (F.col("status") == 404), {"count": F.lit(1).cast("long")}
+    return f"CAST({condition} AS BIGINT)"
 
 
 NOT_FOUND_KEYS = ("date", "endpoint", "host", "hour")
 
+#: Per day: line counts, nulls per parsed column and the size statistics. Every line
+#: counts; rejected lines have no date and are counted in the row whose date is null.
 LINE_STATS = Source("line_stats", ("date",), {
-    "records": "sum", "rejected": "sum", **{f"null_{c}": "sum" for c in RECORD_COLUMNS},
-    "size_count": "sum", "size_sum": "sum", "size_sum_squares": "sum", "size_min": "min", "size_max": "max",
-}, _line_stats)
-REQUESTS_BY_DATE_HOST = Source("requests_by_date_host", ("date", "host"), {"requests": "sum"}, _requests)
+    "records": ("sum", _ones(VALID)), "rejected": ("sum", _ones("reject_reason IS NOT NULL")),
+    **{f"null_{c}": ("sum", _ones(f"{VALID} AND `{c}` IS NULL")) for c in RECORD_COLUMNS},
+    "size_count": ("sum", _ones("content_size IS NOT NULL")),
+    "size_sum": ("sum", "content_size"),
+    "size_sum_squares": ("sum", "CAST(content_size AS decimal(20,0)) * CAST(content_size AS decimal(20,0))"),
+    "size_min": ("min", "content_size"), "size_max": ("max", "content_size"),
+})
+REQUESTS_BY_DATE_HOST = Source("requests_by_date_host", ("date", "host"), {"requests": ("sum", "1")}, VALID)
+#: requests per day and endpoint, and how many of them had a status other than 200
 REQUESTS_BY_DATE_ENDPOINT = Source("requests_by_date_endpoint", ("date", "endpoint"),
-                                   {"requests": "sum", "not_ok": "sum"}, _requests_by_date_endpoint)
-REQUESTS_BY_DATE_STATUS = Source("requests_by_date_status", ("date", "status"), {"requests": "sum"}, _requests)
-NOT_FOUND = Source("not_found", NOT_FOUND_KEYS, {"count": "sum"}, _not_found)
+                                   {"requests": ("sum", "1"), "not_ok": ("sum", _ones("status <> 200"))}, VALID)
+REQUESTS_BY_DATE_STATUS = Source("requests_by_date_status", ("date", "status"), {"requests": ("sum", "1")}, VALID)
+NOT_FOUND = Source("not_found", NOT_FOUND_KEYS, {"count": ("sum", "1")}, f"{VALID} AND status = 404")
 
 #: every source the analytics read, in the order of the source table's rows
 ALL_SOURCES = (LINE_STATS, REQUESTS_BY_DATE_HOST, REQUESTS_BY_DATE_ENDPOINT, REQUESTS_BY_DATE_STATUS, NOT_FOUND)
@@ -122,21 +93,22 @@ def aggregate(parsed: DataFrame, sources=ALL_SOURCES) -> DataFrame:
     """The source table of one batch: every source of ``sources`` aggregated from
     ``parsed`` (the output of :func:`analytics.parse.parse`) in one pass. Each line
     becomes one row per source it counts in, and one grouping by (``source``, every key)
-    sums them: one shuffle of the batch's distinct keys, whatever the number of sources."""
+    sums them: one shuffle of the batch's distinct keys, whatever the number of sources.
+    The plan is written as SQL text: a few calls to Spark, not one per expression."""
     from pyspark.sql import functions as F
 
     keys, rules = keys_of(sources), rules_of(sources)
     types = dict(parsed.dtypes)
-    value_types = {c: DEC if c in VALUE_TYPES else "bigint" for c in rules}
     rows = []
     for source in sources:
-        where, values = source.per_line()
-        row = F.struct(F.lit(source.name).alias("source"),
-                       *[(F.col(k) if k in source.keys else F.lit(None).cast(types[k])).alias(k) for k in keys],
-                       *[(values[c] if c in values else F.lit(None)).cast(value_types[c]).alias(c) for c in rules])
-        rows.append(row if where is None else F.when(where, row))
-    contributions = parsed.select(F.inline(F.filter(F.array(*rows), lambda row: row.isNotNull())))
-    return contributions.groupBy("source", *keys).agg(*[getattr(F, rule)(c).alias(c) for c, rule in rules.items()])
+        fields = [f"'source', '{source.name}'"]
+        fields += [f"'{k}', " + (f"`{k}`" if k in source.keys else f"CAST(NULL AS {types[k]})") for k in keys]
+        fields += [f"'{c}', CAST({source.adds.get(c, 'NULL')} AS {DEC if c in VALUE_TYPES else 'bigint'})"
+                   for c in rules]
+        row = f"named_struct({', '.join(fields)})"
+        rows.append(row if source.where is None else f"CASE WHEN {source.where} THEN {row} END")
+    contributions = parsed.selectExpr(f"inline(filter(array({', '.join(rows)}), row -> row IS NOT NULL))")
+    return contributions.groupBy("source", *keys).agg(*[F.expr(f"{rule}(`{c}`) AS `{c}`") for c, rule in rules.items()])
 
 
 def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
