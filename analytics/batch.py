@@ -48,7 +48,7 @@ def write_batch(parsed: DataFrame, out: str, batch_id: int, keep_batches: int | 
                 kept=sources.ALL_SOURCES) -> Census:
     """Write batch ``batch_id`` of ``parsed`` (the output of
     :func:`analytics.parse.for_cache`, persisted but not yet computed) and return its
-    :class:`Census`.
+    :class:`Census`. A batch without a line writes nothing and commits nothing.
 
     ``keep_batches``: keep the batch's own source table under ``batches/`` too, for the
     newest ``keep_batches`` batches (None: write none, as the batch runner does).
@@ -63,6 +63,9 @@ def write_batch(parsed: DataFrame, out: str, batch_id: int, keep_batches: int | 
     with ThreadPoolExecutor(max_workers=4) as pool:
         lanes = [pool.submit(_written, "records", batch_id, store.write_records, records(parsed), out)]
         counted = census(parsed)
+        if not counted.lines:  # a trigger that found no message (--available-now's last, say)
+            lanes[0].result()
+            return counted
         table = sources.aggregate(parsed, kept).persist()
         try:
             lanes.append(pool.submit(_merged, spark, out, batch_id, table, counted, kept))

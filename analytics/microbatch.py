@@ -67,6 +67,8 @@ class BatchWriter:
             counted = write_batch(parsed, self.output, batch_id, keep_batches=self.keep_batches)
         finally:
             parsed.unpersist()
+        if not counted.lines:
+            return
         if not self.swept:
             store.prune_batches(self.output, before=batch_id - self.keep_batches + 1)
             self.swept = True

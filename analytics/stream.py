@@ -57,9 +57,7 @@ def stream_session(master: str | None = None):
     submitted = submitted_conf()
     declared = submitted.get("spark.jars", "") + submitted.get("spark.jars.packages", "")
     jars = [] if "spark-sql-kafka" in declared else connector_jars()
-    config = {"spark.sql.streaming.stopGracefullyOnShutdown": "true"}
-    if jars:
-        config["spark.jars"] = ",".join(jars)
+    config = {"spark.jars": ",".join(jars)} if jars else {}
     spark = spark_session("log-analytics-stream", master, config=config)
     if jars and not is_remote(spark):
         add_jars(spark, jars, KAFKA_SOURCE_CLASS)

@@ -91,24 +91,29 @@ def table_schema(sources=ALL_SOURCES) -> pa.Schema:
 
 def aggregate(parsed: DataFrame, sources=ALL_SOURCES) -> DataFrame:
     """The source table of one batch: every source of ``sources`` aggregated from
-    ``parsed`` (the output of :func:`analytics.parse.parse`) in one pass. Each line
-    becomes one row per source it counts in, and one grouping by (``source``, every key)
-    sums them: one shuffle of the batch's distinct keys, whatever the number of sources.
-    The plan is written as SQL text: a few calls to Spark, not one per expression."""
+    ``parsed`` (the output of :func:`analytics.parse.parse`), in one Spark plan. Each
+    source groups only the lines it counts by its own keys and computes only its own
+    values (one narrow pass over the cached batch each: what a line costs does not grow
+    with the other sources' columns); their rows are then padded with nulls to the source
+    table's columns and put one after the other. The plan is written as SQL text: a few
+    calls to Spark per source, not one per expression."""
+    from functools import reduce
+
     from pyspark.sql import functions as F
 
     keys, rules = keys_of(sources), rules_of(sources)
     types = dict(parsed.dtypes)
-    rows = []
+    value_types = {c: DEC if c in VALUE_TYPES else "bigint" for c in rules}
+    tables = []
     for source in sources:
-        fields = [f"'source', '{source.name}'"]
-        fields += [f"'{k}', " + (f"`{k}`" if k in source.keys else f"CAST(NULL AS {types[k]})") for k in keys]
-        fields += [f"'{c}', CAST({source.adds.get(c, 'NULL')} AS {DEC if c in VALUE_TYPES else 'bigint'})"
-                   for c in rules]
-        row = f"named_struct({', '.join(fields)})"
-        rows.append(row if source.where is None else f"CASE WHEN {source.where} THEN {row} END")
-    contributions = parsed.selectExpr(f"inline(filter(array({', '.join(rows)}), row -> row IS NOT NULL))")
-    return contributions.groupBy("source", *keys).agg(*[F.expr(f"{rule}(`{c}`) AS `{c}`") for c, rule in rules.items()])
+        lines = parsed if source.where is None else parsed.where(source.where)
+        grouped = lines.groupBy(*source.keys).agg(
+            *[F.expr(f"{rule}(CAST({source.adds[c]} AS {value_types[c]})) AS `{c}`") for c, rule in source.values.items()])
+        tables.append(grouped.selectExpr(
+            f"'{source.name}' AS source",
+            *[f"`{k}`" if k in source.keys else f"CAST(NULL AS {types[k]}) AS `{k}`" for k in keys],
+            *[f"`{c}`" if c in source.values else f"CAST(NULL AS {value_types[c]}) AS `{c}`" for c in rules]))
+    return reduce(lambda one, other: one.union(other), tables)
 
 
 def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
