@@ -73,8 +73,9 @@ demo: up ## stream the bundled sample log through Kafka and Spark into HDFS, pri
 # make bench SCALE=20000 FEED_SECONDS=20 is the quick check
 SCALE         ?= 2000000
 FEED_SECONDS  ?= 60
-bench: up goaccess ## start the stack, then every stage on one log of SCALE lines (~15 min at 2M), a table, bench/results/bench-SCALE.json
+bench: up goaccess ## start the stack, then every stage on one log of SCALE lines (~15 min at 2M), a table, bench/results/bench-SCALE.json; then the sustained rate (~10 min)
 	$(PY) bench/bench_all.py --lines $(SCALE) --feed-seconds $(FEED_SECONDS)
+	$(PY) bench/bench_sustained.py
 
 # the benchmark's peer: Debian's goaccess, installed when missing and we are root
 .PHONY: goaccess

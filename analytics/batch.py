@@ -91,7 +91,9 @@ def _merged(spark, out: str, batch_id: int, table: DataFrame, counted: Census, k
 
 
 def _kept(table: DataFrame, out: str, batch_id: int) -> None:
-    table.write.mode("overwrite").parquet(state.batch_path(out, batch_id))
+    # one file, not one per shuffle partition of each source: a file costs a round trip
+    # to the NameNode or more, and the table is as small as the batch's distinct keys
+    table.coalesce(1).write.mode("overwrite").parquet(state.batch_path(out, batch_id))
     crash.point("partials", batch_id)
 
 

@@ -131,12 +131,13 @@ def run_at(log: Path, file_lines: int, rate: int, feed_seconds: int, trigger: in
         delete_topics([topic])
         delete_outputs([output])
     done = [b for b in out.batches() if b["lines"]]
+    warmed = next((float(m[1]) for _, line in out.seen if (m := re.match(r"stream: warmed up in ([\d.]+) s", line))), None)
     caught = next((b["at"] - fed_until for b in done if b["at"] > fed_until and b["behind"] == 0), None)
     after_first = done[1:]
     fed = sum(b["lines"] for b in done)
     kept_up = (bool(after_first) and all(b["seconds"] <= trigger for b in after_first)
                and caught is not None and caught <= CATCH_UP_S)
-    return {"rate": rate, "fed_lines": fed, "feed_seconds": round(fed_until - fed_at, 1),
+    return {"rate": rate, "warm_up_s": warmed, "fed_lines": fed, "feed_seconds": round(fed_until - fed_at, 1),
             "fed_rate": round(fed / (fed_until - fed_at)), "caught_up_after_feed_s": None if caught is None else round(caught, 1),
             "kept_up": kept_up,
             "batches": [{k: b[k] for k in ("batch", "lines", "seconds", "behind")} for b in done]}
@@ -171,7 +172,8 @@ def main() -> int:
         results["runs"].append(run)
         for b in run["batches"]:
             print(f"  batch {b['batch']}: {b['lines']:,} lines in {b['seconds']:.1f} s, {b['behind']} messages behind")
-        print(f"  fed {run['fed_lines']:,} lines in {run['feed_seconds']} s ({run['fed_rate']:,} lines/s); caught up "
+        print(f"  warm-up {run['warm_up_s']} s; fed {run['fed_lines']:,} lines in {run['feed_seconds']} s "
+              f"({run['fed_rate']:,} lines/s); caught up "
               f"{run['caught_up_after_feed_s']} s after the feed; {'kept up' if run['kept_up'] else 'NOT kept up'}",
               flush=True)
         if not run["kept_up"]:

@@ -89,31 +89,34 @@ def table_schema(sources=ALL_SOURCES) -> pa.Schema:
                      [(c, VALUE_TYPES.get(c, pa.int64())) for c in rules_of(sources)])
 
 
+#: the temporary view of a batch's parsed lines that :func:`aggregate` reads (one per session)
+LINES_VIEW = "log_analytics_batch_lines"
+
+
 def aggregate(parsed: DataFrame, sources=ALL_SOURCES) -> DataFrame:
     """The source table of one batch: every source of ``sources`` aggregated from
     ``parsed`` (the output of :func:`analytics.parse.parse`), in one Spark plan. Each
     source groups only the lines it counts by its own keys and computes only its own
     values (one narrow pass over the cached batch each: what a line costs does not grow
-    with the other sources' columns); their rows are then padded with nulls to the source
-    table's columns and put one after the other. The plan is written as SQL text: a few
-    calls to Spark per source, not one per expression."""
-    from functools import reduce
-
-    from pyspark.sql import functions as F
-
+    with the other sources' columns); their rows, padded with nulls to the source table's
+    columns, are put one after the other. The plan is one SQL query over a temporary view
+    of ``parsed``, which Spark analyses once, not once per step of a DataFrame chain;
+    the view is replaced by the next batch's."""
     keys, rules = keys_of(sources), rules_of(sources)
     types = dict(parsed.dtypes)
     value_types = {c: DEC if c in VALUE_TYPES else "bigint" for c in rules}
-    tables = []
+    selects = []
     for source in sources:
-        lines = parsed if source.where is None else parsed.where(source.where)
-        grouped = lines.groupBy(*source.keys).agg(
-            *[F.expr(f"{rule}(CAST({source.adds[c]} AS {value_types[c]})) AS `{c}`") for c, rule in source.values.items()])
-        tables.append(grouped.selectExpr(
-            f"'{source.name}' AS source",
-            *[f"`{k}`" if k in source.keys else f"CAST(NULL AS {types[k]}) AS `{k}`" for k in keys],
-            *[f"`{c}`" if c in source.values else f"CAST(NULL AS {value_types[c]}) AS `{c}`" for c in rules]))
-    return reduce(lambda one, other: one.union(other), tables)
+        columns = [f"'{source.name}' AS source",
+                   *[f"`{k}`" if k in source.keys else f"CAST(NULL AS {types[k]}) AS `{k}`" for k in keys],
+                   *[f"{rules[c]}(CAST({source.adds[c]} AS {value_types[c]}))" if c in source.values
+                     else f"CAST(NULL AS {value_types[c]})" for c in rules]]
+        where = f" WHERE {source.where}" if source.where else ""
+        selects.append(f"SELECT {', '.join(columns)} FROM {LINES_VIEW}{where} "
+                       f"GROUP BY {', '.join(f'`{k}`' for k in source.keys)}")
+    parsed.createOrReplaceTempView(LINES_VIEW)
+    table = parsed.sparkSession.sql(" UNION ALL ".join(selects))
+    return table.toDF("source", *keys, *rules)
 
 
 def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
