@@ -17,6 +17,7 @@ import statistics
 import sys
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 
 MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
@@ -30,7 +31,18 @@ LINE = re.compile(
     re.ASCII | re.DOTALL,
 )
 COLUMNS = ["host", "ident", "user", "timestamp", "date", "hour", "method", "endpoint",
-           "protocol", "status", "content_size", "referrer", "user_agent"]
+           "protocol", "status", "content_size", "referrer", "user_agent",
+           "vhost", "port", "time_served_us", "forwarded_for"]
+EXTRA = {"vhost": None, "port": None, "time_served_us": None, "forwarded_for": None}
+
+# The named formats that are not Common/Combined, as their servers' documentation writes
+# them (Apache's mod_log_config "Common Log Format with Virtual Host", Debian's
+# vhost_combined; Traefik's CLF with its request count, router, server and duration).
+NAMED = {
+    "vcommon": '%v %h %l %u %t "%r" %>s %b',
+    "vcombined": '%v %h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i"',
+    "traefikclf": '%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i" %k "%{router}e" "%{server}e" %{ms}Tms',
+}
 
 
 def read_lines(path: str) -> list[str]:
@@ -45,10 +57,14 @@ def read_lines(path: str) -> list[str]:
     return [p.decode("utf-8", errors="replace") for p in parts]
 
 
-def parse_line(line: str) -> dict | None:
-    """The record of one line, or None when the line is rejected."""
+def parse_line(line: str, log_format: str = "combined") -> dict | None:
+    """The record of one line in ``log_format`` (``combined``/``common``, a name of
+    :data:`NAMED`, or an Apache ``LogFormat`` / nginx ``log_format`` string), or None
+    when the line is rejected."""
     if line.endswith("\r"):
         line = line[:-1]
+    if log_format not in ("combined", "common"):
+        return _parse_by_format(line, NAMED.get(log_format, log_format))
     m = LINE.fullmatch(line)
     if not m:
         return None
@@ -83,6 +99,174 @@ def parse_line(line: str) -> dict | None:
         "protocol": protocol, "status": int(status),
         "content_size": None if size == "-" else int(size),
         "referrer": referrer if combined else None, "user_agent": agent if combined else None,
+        **EXTRA,
+    }
+
+
+def _request(request: str) -> tuple:
+    method = endpoint = protocol = None
+    if request not in ("", "-"):
+        words = request.split(" ")
+        method = words[0] or None
+        if len(words) >= 2:
+            if len(words) >= 3 and words[-1].startswith("HTTP/"):
+                protocol = words[-1]
+                endpoint = " ".join(words[1:-1])
+            else:
+                endpoint = " ".join(words[1:])
+            endpoint = endpoint or None
+    return method, endpoint, protocol
+
+
+# A format string becomes one regex: each directive a named group, the text between them
+# literal. Which group a directive fills (the rest are skipped):
+APACHE_FIELDS = {"h": "host", "a": "host", "l": "ident", "u": "user", "t": "clf_time", "r": "request",
+                 "s": "status", "b": "size", "B": "size", "O": "size", "v": "vhost", "V": "vhost",
+                 "p": "port", "D": "served_us", "T": "served_s", "m": "method", "U": "uri", "q": "query",
+                 "H": "protocol",
+                 "{referer}i": "referrer", "{user-agent}i": "user_agent", "{x-forwarded-for}i": "forwarded_for",
+                 "{ms}T": "served_ms", "{us}T": "served_us", "{s}T": "served_s", "{sec}t": "epoch_s",
+                 "{msec}t": "epoch_ms", "{usec}t": "epoch_us", "{host}i": "vhost"}
+NGINX_FIELDS = {"remote_addr": "host", "remote_user": "user", "time_local": "clf_time_bare",
+                "time_iso8601": "iso_time", "msec": "epoch_s", "request": "request", "status": "status",
+                "body_bytes_sent": "size", "bytes_sent": "size", "http_referer": "referrer",
+                "http_user_agent": "user_agent", "http_x_forwarded_for": "forwarded_for",
+                "request_time": "served_s", "host": "vhost", "server_name": "vhost", "http_host": "vhost",
+                "server_port": "port", "request_method": "method", "request_uri": "uri", "uri": "uri",
+                "args": "query", "server_protocol": "protocol"}
+DIRECTIVE = re.compile(r"%[<>!0-9,]*(\{[^}]*\})?([a-zA-Z%])|\$\{?([A-Za-z0-9_]+)\}?")
+
+
+def format_regex(fmt: str) -> re.Pattern:
+    """The regex of an Apache or nginx format string (``\\"`` in an Apache string is a quote)."""
+    apache = "%" in fmt
+    if apache:
+        fmt = fmt.replace('\\"', '"')
+    pieces = []  # ("lit", text) or ("field", group name or None)
+    at = 0
+    for m in DIRECTIVE.finditer(fmt):
+        if apache and m.group(3) or not apache and m.group(3) is None:
+            continue
+        pieces.append(("lit", fmt[at:m.start()]))
+        at = m.end()
+        if apache and m.group(2) == "%":
+            pieces.append(("lit", "%"))
+            continue
+        if apache:
+            name, letter = m.group(1), m.group(2)
+            group = APACHE_FIELDS.get(name.lower() + letter if name and letter in "ie" else (name or "") + letter)
+            group = group or (APACHE_FIELDS.get(letter) if name is None else None)
+            if letter == "t" and name is None:
+                group = "clf_time"
+        else:
+            group = NGINX_FIELDS.get(m.group(3))
+        pieces.append(("field", group))
+    pieces.append(("lit", fmt[at:]))
+    pieces = [p for p in pieces if p != ("lit", "")]
+    out, seen = [], set()
+    for k, (kind, value) in enumerate(pieces):
+        if kind == "lit":
+            out.append(re.escape(value))
+            continue
+        before = pieces[k - 1][1] if k and pieces[k - 1][0] == "lit" else ""
+        after = pieces[k + 1][1] if k + 1 < len(pieces) and pieces[k + 1][0] == "lit" else ""
+        if value == "clf_time":
+            pre, inner, post = r"\[", r"[^\]]{26}", r"\]"
+        elif value == "clf_time_bare":
+            pre, inner, post = "", r".{26}", ""
+        elif before.endswith('"') and after.startswith('"'):
+            pre, inner, post = "", r'(?:[^"\\]|\\.)*', ""
+        else:
+            pre, inner, post = "", rf"[^\s{re.escape(after[0]) if after else ''}]*", ""
+        named = value and value not in seen
+        seen.add(value)
+        body = pre + (f"(?P<{value}>" if named else "(?:") + inner + ")" + post
+        out.append(body)
+    return re.compile("".join(out) + r"(?:\s.*)?", re.DOTALL | re.ASCII)
+
+
+def _clf_time(text: str):
+    m = re.fullmatch(r"(\d\d)/([A-Za-z]{3})/([1-9]\d\d\d):(\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d)", text)
+    if not m:
+        return None
+    dd, mon, yyyy, hh, mi, ss, sign, oh, om = m.groups()
+    month = MONTHS.get(mon.lower())
+    if month is None or int(om) > 59 or int(oh) * 60 + int(om) > 18 * 60:
+        return None
+    try:
+        local = datetime(int(yyyy), month, int(dd), int(hh), int(mi), int(ss))
+    except ValueError:
+        return None
+    offset = (int(oh) * 3600 + int(om) * 60) * (-1 if sign == "-" else 1)
+    return local, (local - timedelta(seconds=offset)).replace(tzinfo=timezone.utc)
+
+
+def _micros(text: str, unit: int):
+    """A decimal count of units as whole microseconds (digits past the microsecond dropped)."""
+    if not re.fullmatch(r"\d{1,15}(?:\.\d+)?", text):
+        return None
+    return int(Decimal(text) * unit)
+
+
+def _parse_by_format(line: str, fmt: str) -> dict | None:
+    m = format_regex(fmt).fullmatch(line)
+    if not m or not line.strip():
+        return None
+    g = m.groupdict()
+    if g.get("clf_time") is not None or g.get("clf_time_bare") is not None:
+        t = _clf_time(g.get("clf_time") or g.get("clf_time_bare"))
+        if t is None:
+            return None
+        local, instant = t
+    elif g.get("iso_time") is not None:
+        try:
+            written = datetime.fromisoformat(g["iso_time"])
+        except ValueError:
+            return None
+        local = written.replace(tzinfo=None)
+        instant = written.astimezone(timezone.utc) if written.tzinfo else written.replace(tzinfo=timezone.utc)
+    else:
+        unit = {"epoch_s": 10**6, "epoch_ms": 10**3, "epoch_us": 1}
+        name = next(n for n in unit if g.get(n) is not None)
+        micros = _micros(g[name], unit[name])
+        if micros is None:
+            return None
+        instant = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(seconds=micros // 10**6)
+        local = instant.replace(tzinfo=None)
+    status = g.get("status")
+    if status is not None and not re.fullmatch(r"\d{3}", status):
+        return None
+    size = g.get("size")
+    if size is not None and size != "-" and not re.fullmatch(r"\d{1,15}", size):
+        return None
+    served = None
+    for name, unit in (("served_us", 1), ("served_ms", 1000), ("served_s", 10**6)):
+        if g.get(name) not in (None, "-"):
+            served = _micros(g[name], unit)
+            if served is None:
+                return None
+    if "request" in g:
+        method, endpoint, protocol = _request(g["request"])
+    else:
+        method, protocol = g.get("method"), g.get("protocol")
+        method, protocol = (None if v in ("", "-") else v for v in (method, protocol))
+        endpoint = None if g.get("uri") in (None, "", "-") else g["uri"]
+        query = g.get("query")
+        if endpoint and query not in (None, "", "-"):
+            endpoint += query if query.startswith("?") else "?" + query
+    vhost, port = g.get("vhost"), g.get("port")
+    port = int(port) if port is not None and re.fullmatch(r"\d{1,5}", port) else None
+    if vhost is not None:
+        v = re.fullmatch(r"(.+):(\d{1,5})", vhost)
+        if v and (":" not in v.group(1) or v.group(1).startswith("[")):
+            vhost, port = v.group(1), int(v.group(2))
+    return {
+        "host": g.get("host"), "ident": g.get("ident"), "user": g.get("user"), "timestamp": instant,
+        "date": local.date(), "hour": local.hour, "method": method, "endpoint": endpoint,
+        "protocol": protocol, "status": None if status is None else int(status),
+        "content_size": None if size in (None, "-") else int(size),
+        "referrer": g.get("referrer"), "user_agent": g.get("user_agent"),
+        "vhost": vhost, "port": port, "time_served_us": served, "forwarded_for": g.get("forwarded_for"),
     }
 
 

@@ -72,8 +72,8 @@ REJECTED = {
     "spaces only": ("   ", "blank"),
     "bare CR": ("\r", "blank"),
     "wrapped in quotes (ocatak)": ('"' + COMBINED + '"', "wrapped in quotes"),
-    "garbage": ("hello world", "no match"),
-    "binary garbage": ("\x16\x03\x01\x02\x00\x01\x00", "no match"),
+    "garbage": ("hello world", "not combined"),
+    "binary garbage": ("\x16\x03\x01\x02\x00\x01\x00", "not combined"),
     "truncated in the timestamp": ("h - - [01/Aug/1995:00:0", "truncated"),
     "truncated in the request": (f'h - - {T} "GET /index.html HTT', "truncated"),
     "truncated after the request": (f'h - - {T} "GET / HTTP/1.0"', "truncated"),
@@ -96,7 +96,7 @@ REJECTED = {
     "size not a number": (f'h - - {T} "GET / HTTP/1.0" 200 12a', "bad size"),
     "size of 16 digits": (f'h - - {T} "GET / HTTP/1.0" 200 1234567890123456', "bad size"),
     "junk after common": (f'h - - {T} "GET / HTTP/1.0" 200 5 junk', "trailing garbage"),
-    "two spaces between fields": (f'h  - - {T} "GET / HTTP/1.0" 200 5', "no match"),
+    "two spaces between fields": (f'h  - - {T} "GET / HTTP/1.0" 200 5', "not combined"),
 }
 
 
@@ -148,7 +148,7 @@ def test_records_and_rejects_split(spark):
     assert recs.columns == [*RECORD_COLUMNS, "partition", "offset"]
     assert rejs.columns == ["line", "reason", "partition", "offset"]
     assert sorted((r["partition"], r["offset"]) for r in recs.collect()) == [(0, 10), (1, 3)]
-    assert [tuple(r) for r in rejs.collect()] == [("oops", "no match", 0, 11)]
+    assert [tuple(r) for r in rejs.collect()] == [("oops", "not combined", 0, 11)]
 
 
 def test_file_bytes(spark, tmp_path):
