@@ -1,0 +1,219 @@
+"""Every log format --log-format takes, on lines as each server's documentation writes them
+(sources in tests/data/SOURCES.md, "Format examples"): the fields written by hand, and
+every record column checked against the independent reference (tests/reference.py)."""
+
+import sys
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import reference  # noqa: E402
+
+from analytics.errors import UsageError  # noqa: E402
+from analytics.parse import (RECORD_COLUMNS, check_format, choose_format, detect_format, parse,  # noqa: E402
+                             reject_warning)
+
+UA = "Mozilla/4.08 [en] (Win98; I ;Nav)"
+# Apache's own example line (httpd.apache.org/docs/2.4/logs.html, "Combined Log Format")
+APACHE = ('127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326 '
+          f'"http://www.example.com/start.html" "{UA}"')
+APACHE_COMMON = '127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326'
+APACHE_FIELDS = dict(host="127.0.0.1", ident="-", user="frank", timestamp=datetime(2000, 10, 10, 20, 55, 36),
+                     date=date(2000, 10, 10), hour=13, method="GET", endpoint="/apache_pb.gif",
+                     protocol="HTTP/1.0", status=200, content_size=2326)
+# Debian's vhost_combined (%v:%p before the combined fields), the port-less %v of
+# Apache's "Common Log Format with Virtual Host"
+VCOMBINED = "www.example.com:80 " + APACHE
+VCOMMON = "www.example.com " + APACHE_COMMON
+# Traefik's CLF, its documented fields in order (doc.traefik.io, observability/access-logs)
+TRAEFIK = ('192.168.1.10 - - [15/Mar/2024:10:12:34 +0000] "GET /api/health HTTP/1.1" 200 15 "-" '
+           '"curl/8.5.0" 42 "whoami@docker" "http://172.18.0.3:80" 3ms')
+# the LogFormat the issue quotes, with %D; and one behind a proxy, pasted as the whole
+# configuration line
+APACHE_D = r'%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-agent}i\" %D'
+APACHE_PROXY = (r'LogFormat "%h %l %u %t \"%r\" %>s %O \"%{Referer}i\" \"%{User-Agent}i\" '
+                r'\"%{X-Forwarded-For}i\" %{ms}T" proxied')
+PROXIED = ('10.0.0.5 - - [12/Mar/2024:08:15:42 +0100] "POST /login?next=%2Fhome HTTP/2.0" 302 512 '
+           '"https://shop.example.org/login" "Mozilla/5.0 (X11; Linux x86_64)" "203.0.113.7, 10.0.0.2" 87')
+# nginx.conf's stock "main" format (nginx.org, ngx_http_log_module and the packaged
+# nginx.conf), pasted as configuration, with $request_time added; the line is the
+# first of tests/data's zanbil log with its fields
+NGINX_MAIN = ("log_format  main  '$remote_addr - $remote_user [$time_local] \"$request\" '\n"
+              "                  '$status $body_bytes_sent \"$http_referer\" '\n"
+              "                  '\"$http_user_agent\" \"$http_x_forwarded_for\" $request_time';")
+ZANBIL_UA = ("Mozilla/5.0 (Linux; Android 6.0; ALE-L21 Build/HuaweiALE-L21) AppleWebKit/537.36 "
+             "(KHTML, like Gecko) Chrome/66.0.3359.158 Mobile Safari/537.36")
+NGINX_LINE = ('54.36.149.41 - - [22/Jan/2019:03:56:14 +0330] "GET /filter/27|13%20%D9%85%DA%AF%D8%A7%D9%BE'
+              '%DB%8C%DA%A9%D8%B3%D9%84,27|%DA%A9%D9%85%D8%AA%D8%B1%20%D8%A7%D8%B2%205%20%D9%85%DA%AF%D8%A7'
+              '%D9%BE%DB%8C%DA%A9%D8%B3%D9%84,p53 HTTP/1.1" 200 30577 "-" "Mozilla/5.0 (compatible; '
+              'AhrefsBot/6.1; +http://ahrefs.com/robot/)" "-" 0.012')
+# an nginx format of one's own: ISO time, the virtual host, $request_time, X-Forwarded-For
+NGINX_ISO = '$host $remote_addr [$time_iso8601] "$request" $status $body_bytes_sent $request_time "$http_x_forwarded_for"'
+NGINX_ISO_LINE = ('api.example.com 198.51.100.23 [2024-03-12T08:15:42+01:00] "GET /v1/items?page=2 HTTP/1.1" '
+                  '404 153 0.000 "198.51.100.1"')
+
+# name -> (format, line, fields written by hand; a timestamp is the instant in UTC)
+VALID = {
+    "vcombined": ("vcombined", VCOMBINED, dict(APACHE_FIELDS, vhost="www.example.com", port=80,
+                                               referrer="http://www.example.com/start.html", user_agent=UA,
+                                               time_served_us=None, forwarded_for=None)),
+    "vcombined without port": ("vcombined", "www.example.com " + APACHE, dict(vhost="www.example.com", port=None,
+                                                                                host="127.0.0.1")),
+    "vcommon": ("vcommon", VCOMMON, dict(APACHE_FIELDS, vhost="www.example.com", port=None, referrer=None,
+                                         user_agent=None)),
+    "vcommon with port": ("vcommon", "www.example.com:443 " + APACHE_COMMON, dict(vhost="www.example.com", port=443)),
+    "traefikclf": ("traefikclf", TRAEFIK, dict(
+        host="192.168.1.10", ident="-", user="-", timestamp=datetime(2024, 3, 15, 10, 12, 34), date=date(2024, 3, 15),
+        hour=10, method="GET", endpoint="/api/health", protocol="HTTP/1.1", status=200, content_size=15,
+        referrer="-", user_agent="curl/8.5.0", vhost=None, time_served_us=3000)),
+    "combined": ("combined", APACHE, dict(APACHE_FIELDS, user_agent=UA, vhost=None, time_served_us=None)),
+    "common": ("common", APACHE_COMMON, dict(APACHE_FIELDS, referrer=None, user_agent=None)),
+    "apache %D": (APACHE_D, APACHE + " 1523", dict(APACHE_FIELDS, user_agent=UA, time_served_us=1523)),
+    "apache proxied, whole LogFormat line": (APACHE_PROXY, PROXIED, dict(
+        host="10.0.0.5", timestamp=datetime(2024, 3, 12, 7, 15, 42), date=date(2024, 3, 12), hour=8, method="POST",
+        endpoint="/login?next=%2Fhome", protocol="HTTP/2.0", status=302, content_size=512,
+        referrer="https://shop.example.org/login", user_agent="Mozilla/5.0 (X11; Linux x86_64)",
+        forwarded_for="203.0.113.7, 10.0.0.2", time_served_us=87000)),
+    "nginx main, whole log_format line": (NGINX_MAIN, NGINX_LINE, dict(
+        host="54.36.149.41", ident=None, user="-", timestamp=datetime(2019, 1, 22, 0, 26, 14), date=date(2019, 1, 22),
+        hour=3, status=200, content_size=30577, referrer="-",
+        user_agent="Mozilla/5.0 (compatible; AhrefsBot/6.1; +http://ahrefs.com/robot/)", forwarded_for="-",
+        time_served_us=12000)),
+    "nginx iso time, vhost": (NGINX_ISO, NGINX_ISO_LINE, dict(
+        host="198.51.100.23", ident=None, user=None, timestamp=datetime(2024, 3, 12, 7, 15, 42), date=date(2024, 3, 12),
+        hour=8, endpoint="/v1/items?page=2", status=404, content_size=153, vhost="api.example.com", port=None,
+        time_served_us=0, forwarded_for="198.51.100.1")),
+    "nginx \\x22 in the URL": (NGINX_MAIN, NGINX_LINE.replace("/filter/27", "/a\\x22b/27"),
+                               dict(method="GET", protocol="HTTP/1.1", time_served_us=12000)),
+    "traefik, line goes on": ("traefikclf", TRAEFIK + " extra", dict(time_served_us=3000)),
+}
+
+T = "[10/Oct/2000:13:55:36 -0700]"
+REJECTED = {
+    "combined line as vcombined": ("vcombined", APACHE, "not vcombined"),
+    "vcombined line as combined": ("combined", VCOMBINED, "not combined"),
+    "common line as vcommon": ("vcommon", APACHE_COMMON, "not vcommon"),
+    "combined line as traefikclf": ("traefikclf", APACHE, "not traefikclf"),
+    "garbage as vcombined": ("vcombined", "hello world", "not vcombined"),
+    "blank as vcommon": ("vcommon", "  ", "blank"),
+    "day 32": ("vcombined", VCOMBINED.replace("10/Oct", "32/Oct"), "bad timestamp"),
+    "status 2x0": ("vcommon", VCOMMON.replace(" 200 ", " 2x0 "), "bad status"),
+    "size 12a": ("vcommon", VCOMMON.replace(" 2326", " 12a"), "bad size"),
+    "cut in the request": ("vcombined", f'www.example.com:80 127.0.0.1 - frank {T} "GET /apa', "truncated"),
+    "cut after the status": ("vcommon", f'v h - - {T} "GET / HTTP/1.0" 200', "truncated"),
+    "duration abc": ("traefikclf", TRAEFIK.replace(" 3ms", " abcms"), "bad time served"),
+    "junk after ms": ("traefikclf", TRAEFIK + "X", "trailing garbage"),
+    "nginx line without $request_time": (NGINX_MAIN, NGINX_LINE[:-6], "not the log_format given"),
+    "apache %D line without it": (APACHE_D, APACHE, "not the LogFormat given"),
+}
+
+
+@pytest.fixture(scope="module")
+def parsed(spark):
+    out = {}
+    cases = {n: (f, line) for n, (f, line, _) in VALID.items()}
+    cases.update({n: (f, line) for n, (f, line, _) in REJECTED.items()})
+    by_format = {}
+    for name, (fmt, line) in cases.items():
+        by_format.setdefault(fmt, []).append((name, line))
+    for fmt, rows in by_format.items():
+        for r in parse(spark.createDataFrame(rows, "name string, value string"), log_format=fmt).collect():
+            out[r["name"]] = r.asDict()
+    return out
+
+
+def as_utc(value):
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value
+
+
+@pytest.mark.parametrize("name", list(VALID))
+def test_valid_line(parsed, name):
+    fmt, line, fields = VALID[name]
+    row = parsed[name]
+    assert row["reject_reason"] is None
+    for field, expected in fields.items():
+        assert as_utc(row[field]) == expected, field
+    want = reference.parse_line(line, _bare(fmt))
+    assert want is not None
+    got = {c: row[c] for c in RECORD_COLUMNS}
+    got["timestamp"] = got["timestamp"].astimezone(timezone.utc)
+    assert got == want
+
+
+def _bare(fmt: str) -> str:
+    """What the reference reads ``fmt`` by: the format string of a whole configuration
+    line, taken apart by hand; a name or a bare string as it is."""
+    if fmt.startswith("LogFormat"):
+        return fmt[len('LogFormat "'):fmt.rindex('" ')]
+    if fmt.startswith("log_format"):
+        return "".join(part for i, part in enumerate(fmt.split("'")) if i % 2 == 1)
+    return fmt
+
+
+@pytest.mark.parametrize("name", list(REJECTED))
+def test_rejected_line(parsed, name):
+    fmt, line, reason = REJECTED[name]
+    row = parsed[name]
+    assert row["reject_reason"] == reason
+    assert all(row[c] is None for c in RECORD_COLUMNS)
+    assert reference.parse_line(line, _bare(fmt)) is None
+
+
+def test_format_errors(spark):
+    with pytest.raises(UsageError, match=r"cannot read the directive %Z"):
+        check_format(spark, "%h %Z %t")
+    with pytest.raises(UsageError, match=r"cannot read the directive %\{%s\}t"):
+        check_format(spark, '%h %{%s}t "%r"')
+    with pytest.raises(UsageError, match="no time of the request"):
+        check_format(spark, '$remote_addr "$request" $status')
+    with pytest.raises(UsageError, match="neither a format name"):
+        check_format(spark, "apache2")
+    assert check_format(spark, "VCombined").name == "vcombined"
+    assert check_format(spark, APACHE_PROXY).name == "the LogFormat given"
+
+
+SAMPLES = {
+    "vcombined": [VCOMBINED, "shop.example.org:443 " + APACHE, "www.example.com " + APACHE],
+    "vcommon": [VCOMMON, "intranet:8080 " + APACHE_COMMON],
+    "traefikclf": [TRAEFIK, TRAEFIK.replace("3ms", "120ms")],
+    "combined": [APACHE, APACHE_COMMON, APACHE],
+    "common": [APACHE_COMMON, APACHE_COMMON, APACHE],
+}
+
+
+@pytest.mark.parametrize("name", list(SAMPLES))
+def test_detection(spark, name):
+    assert detect_format(spark, ["", *SAMPLES[name]]) == name
+
+
+def test_detection_finds_nothing(spark):
+    assert detect_format(spark, ["hello", "#Fields: date time"]) is None
+    assert detect_format(spark, []) is None
+    assert choose_format(spark, "auto", lambda: ["hello"]) == (
+        "combined", "log format: combined (no named format reads the first lines)")
+    assert choose_format(spark, "auto", lambda: SAMPLES["vcombined"]) == ("vcombined", "log format: vcombined (detected)")
+    assert choose_format(spark, "vcommon", lambda: pytest.fail("no detection for a given format")) == (
+        "vcommon", "log format: vcommon")
+
+
+def test_mixed_file(spark):
+    """Seven vcombined lines and three combined: detection takes vcombined, the combined
+    lines are rejects that say so; read as combined, most lines are rejected and the
+    warning names vcombined."""
+    lines = [VCOMBINED] * 7 + [APACHE] * 3
+    assert detect_format(spark, lines) == "vcombined"
+    df = spark.createDataFrame([(line,) for line in lines], "value string")
+    reasons = [r["reject_reason"] for r in parse(df, log_format="vcombined").collect()]
+    assert reasons == [None] * 7 + ["not vcombined"] * 3
+    assert reject_warning(spark, "vcombined", 10, 3, [APACHE] * 3) is None  # not more than half
+    as_combined = [r["reject_reason"] for r in parse(df, log_format="combined").collect()]
+    assert as_combined == ["not combined"] * 7 + [None] * 3
+    assert reject_warning(spark, "combined", 10, 7, [VCOMBINED] * 7) == (
+        "warning: 7 of 10 lines rejected as not combined; they look like vcombined: --log-format vcombined")
+    assert reject_warning(spark, "combined", 10_000, 9_990, ["hello"]) == (
+        "warning: 9,990 of 10,000 lines rejected as not combined; no named format reads them either: "
+        "paste your server's format line with --log-format")
