@@ -51,6 +51,8 @@ from .formats import AUTO, DETECTION_ORDER, NAMED, LogFormat, resolve
 
 _PARSER_UDF = "log_analytics_parse_line"
 _FORMAT_UDF = "log_analytics_parse_format"
+#: what ``auto`` parses by when no named format reads a log's first lines
+FALLBACK = "combined"
 
 _TS = r"\d{2}/[A-Za-z]{3}/[1-9]\d{3}:\d{2}:\d{2}:\d{2} [+-]\d{4}"
 
@@ -182,7 +184,7 @@ def choose_format(spark, log_format: str, first_lines) -> tuple[str, str]:
         return log_format, f"log format: {check_format(spark, log_format).name}"
     found = detect_format(spark, first_lines())
     if found is None:
-        return "combined", "log format: combined (no named format reads the first lines)"
+        return FALLBACK, f"log format: {FALLBACK} (no named format reads the first lines)"
     return found, f"log format: {found} (detected)"
 
 
