@@ -186,7 +186,7 @@ def format_regex(fmt: str) -> re.Pattern:
 
 
 def _clf_time(text: str):
-    m = re.fullmatch(r"(\d\d)/([A-Za-z]{3})/([1-9]\d\d\d):(\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d)", text)
+    m = re.fullmatch(r"(\d\d)/([A-Za-z]{3})/([1-9]\d\d\d):(\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d)", text, re.ASCII)
     if not m:
         return None
     dd, mon, yyyy, hh, mi, ss, sign, oh, om = m.groups()
@@ -201,9 +201,31 @@ def _clf_time(text: str):
     return local, (local - timedelta(seconds=offset)).replace(tzinfo=timezone.utc)
 
 
+def _iso_time(text: str):
+    """(local time as written, instant) of ``yyyy-mm-ddTHH:MM:SS[.f][Z|+hh:mm|+hhmm]``."""
+    m = re.fullmatch(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d{1,9})?(Z|[+-]\d\d:?\d\d)?", text,
+                     re.ASCII)
+    if not m:
+        return None
+    yyyy, mo, dd, hh, mi, ss, zone = m.groups()
+    if int(yyyy) < 1000:
+        return None
+    try:
+        local = datetime(int(yyyy), int(mo), int(dd), int(hh), int(mi), int(ss))
+    except ValueError:
+        return None
+    offset = 0
+    if zone and zone != "Z":
+        oh, om = int(zone[1:3]), int(zone[-2:])
+        if om > 59 or oh * 60 + om > 18 * 60:
+            return None
+        offset = (oh * 3600 + om * 60) * (-1 if zone[0] == "-" else 1)
+    return local, (local - timedelta(seconds=offset)).replace(tzinfo=timezone.utc)
+
+
 def _micros(text: str, unit: int):
     """A decimal count of units as whole microseconds (digits past the microsecond dropped)."""
-    if not re.fullmatch(r"\d{1,15}(?:\.\d+)?", text):
+    if not re.fullmatch(r"\d{1,15}(?:\.\d{1,18})?", text, re.ASCII):
         return None
     return int(Decimal(text) * unit)
 
@@ -219,12 +241,10 @@ def _parse_by_format(line: str, fmt: str) -> dict | None:
             return None
         local, instant = t
     elif g.get("iso_time") is not None:
-        try:
-            written = datetime.fromisoformat(g["iso_time"])
-        except ValueError:
+        t = _iso_time(g["iso_time"])
+        if t is None:
             return None
-        local = written.replace(tzinfo=None)
-        instant = written.astimezone(timezone.utc) if written.tzinfo else written.replace(tzinfo=timezone.utc)
+        local, instant = t
     else:
         unit = {"epoch_s": 10**6, "epoch_ms": 10**3, "epoch_us": 1}
         name = next(n for n in unit if g.get(n) is not None)
@@ -234,10 +254,10 @@ def _parse_by_format(line: str, fmt: str) -> dict | None:
         instant = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(seconds=micros // 10**6)
         local = instant.replace(tzinfo=None)
     status = g.get("status")
-    if status is not None and not re.fullmatch(r"\d{3}", status):
+    if status is not None and not re.fullmatch(r"\d{3}", status, re.ASCII):
         return None
     size = g.get("size")
-    if size is not None and size != "-" and not re.fullmatch(r"\d{1,15}", size):
+    if size is not None and size != "-" and not re.fullmatch(r"\d{1,15}", size, re.ASCII):
         return None
     served = None
     for name, unit in (("served_us", 1), ("served_ms", 1000), ("served_s", 10**6)):
@@ -255,9 +275,9 @@ def _parse_by_format(line: str, fmt: str) -> dict | None:
         if endpoint and query not in (None, "", "-"):
             endpoint += query if query.startswith("?") else "?" + query
     vhost, port = g.get("vhost"), g.get("port")
-    port = int(port) if port is not None and re.fullmatch(r"\d{1,5}", port) else None
+    port = int(port) if port is not None and re.fullmatch(r"\d{1,5}", port, re.ASCII) else None
     if vhost is not None:
-        v = re.fullmatch(r"(.+):(\d{1,5})", vhost)
+        v = re.fullmatch(r"(.+):(\d{1,5})", vhost, re.ASCII | re.DOTALL)
         if v and (":" not in v.group(1) or v.group(1).startswith("[")):
             vhost, port = v.group(1), int(v.group(2))
     return {

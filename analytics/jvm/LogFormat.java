@@ -49,8 +49,11 @@ final class LogFormat {
         this.literals = literals.toArray(new String[0]);
         this.quoted = new boolean[n];
         this.stops = new int[n];
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
         for (int k = 0; k < n; k++) {
-            this.kinds[k] = kinds.get(k);
+            int kind = kinds.get(k);
+            // a column two directives fill (%h and %a) takes the first
+            this.kinds[k] = kind == LITERAL || kind == SKIP || seen.add(kind) ? kind : SKIP;
         }
         for (int k = 0; k < n; k++) {
             if (this.kinds[k] == LITERAL) {
