@@ -295,9 +295,9 @@ def _ranked(counter: Counter, label: str, top: int) -> list[dict]:
     return [{label: k, "count": n} for k, n in items[:top]]
 
 
-def report(paths: list[str], top: int | None = None) -> dict:
-    """The report JSON (as a dict) for the given files, by the documented rules."""
-    return report_of_text([line for p in paths for line in read_lines(p)], top)
+def report(paths: list[str], top: int | None = None, log_format: str = "combined") -> dict:
+    """The report JSON (as a dict) for the given files in ``log_format``, by the documented rules."""
+    return report_of_text([line for p in paths for line in read_lines(p)], top, log_format=log_format)
 
 
 def report_for_lines(lines: list[bytes], top: int | None = None, first=None, last=None) -> dict:
@@ -305,13 +305,14 @@ def report_for_lines(lines: list[bytes], top: int | None = None, first=None, las
     return report_of_text([line.decode("utf-8", errors="replace") for line in lines], top, first, last)
 
 
-def report_of_text(lines: list[str], top: int | None = None, first=None, last=None) -> dict:
+def report_of_text(lines: list[str], top: int | None = None, first=None, last=None,
+                   log_format: str = "combined") -> dict:
     """The report of ``lines``; with ``first``/``last`` (datetime.date, inclusive), of
     the records of those days only, while rejected lines, which have no date, stay
     counted over all of ``lines``."""
     recs, rejected = [], 0
     for line in lines:
-        r = parse_line(line)
+        r = parse_line(line, log_format)
         if r is None:
             rejected += 1
         elif (first is None or r["date"] >= first) and (last is None or r["date"] <= last):
