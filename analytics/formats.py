@@ -17,7 +17,11 @@ from .errors import UsageError
 #: what ``--log-format`` means when not given: detect the format from the first lines
 AUTO = "auto"
 
-#: named formats -> spec (None: the Common/Combined parser, which reads both)
+#: named formats -> spec (None: the Common/Combined parser, which reads both). A spec is
+#: an Apache LogFormat string for the JVM's LogFormat, with three directives of its own:
+#: %{hostport}h (a client written host:port), %{absolute}r (a request whose URL names
+#: its host: the host is the vhost, the path the endpoint), and a leading # (lines that
+#: start with # are headers, not entries).
 NAMED = {
     "combined": None,
     "common": None,
@@ -28,10 +32,28 @@ NAMED = {
     # Traefik's CLF: combined, then the request count, "router" "server URL" and the
     # duration in milliseconds followed by "ms"
     "traefikclf": 'apache:%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i" %k "%{router}e" "%{server}e" %{ms}Tms',
+    # IIS's default W3C fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port
+    # cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status
+    # time-taken (ms); UTC
+    "w3c": "#apache:%{%Y-%m-%d}t %{%H:%M:%S}t %A %m %U %q %p %u %h %{User-Agent}i %{Referer}i %>s "
+           "%{substatus}e %{win32-status}e %{ms}T",
+    # CloudFront's standard log, tab-separated, its first 24 fields (later ones may follow);
+    # UTC; the vhost is x-host-header, time-taken in seconds
+    "cloudfront": "#apache:" + "\t".join([
+        "%{%Y-%m-%d}t", "%{%H:%M:%S}t", "%{edge-location}e", "%O", "%h", "%m", "%{distribution}e", "%U", "%>s",
+        "%{Referer}i", "%{User-Agent}i", "%q", "%{Cookie}i", "%{edge-result-type}e", "%{edge-request-id}e", "%V",
+        "%{cs-protocol}e", "%I", "%T", "%{X-Forwarded-For}i", "%{ssl-protocol}e", "%{ssl-cipher}e",
+        "%{edge-response-result-type}e", "%H"]),
+    # AWS Classic Load Balancer: the time served is backend_processing_time; UTC
+    "awselb": 'apache:%{%Y-%m-%dT%H:%M:%S%z}t %{elb}e %{hostport}h %{backend}e %{request-processing}e %T '
+              '%{response-processing}e %>s %{backend-status}e %I %O "%{absolute}r" "%{User-Agent}i"',
+    # AWS Application Load Balancer: the time served is target_processing_time; UTC
+    "awsalb": 'apache:%{type}e %{%Y-%m-%dT%H:%M:%S%z}t %{elb}e %{hostport}h %{target}e %{request-processing}e %T '
+              '%{response-processing}e %>s %{target-status}e %I %O "%{absolute}r" "%{User-Agent}i"',
 }
 
 #: the order detection tries the named formats in: on a tie, the one with more fields wins
-DETECTION_ORDER = ["traefikclf", "vcombined", "vcommon", "combined", "common"]
+DETECTION_ORDER = ["awsalb", "awselb", "cloudfront", "w3c", "traefikclf", "vcombined", "vcommon", "combined", "common"]
 
 
 @dataclass(frozen=True)

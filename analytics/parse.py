@@ -1,6 +1,7 @@
-"""Parse raw access-log lines (NCSA Common and Combined Log Format) into typed records.
+"""Parse raw access-log lines into typed records, in the format ``--log-format`` names
+(:mod:`analytics.formats`): the Common/Combined family, the rules below, by default.
 
-A line is *valid* when the whole line is a Common Log Format entry::
+A Common/Combined line is *valid* when the whole line is a Common Log Format entry::
 
     host ident authuser [dd/Mon/yyyy:HH:MM:SS +zzzz] "request" status bytes
 
@@ -31,13 +32,23 @@ Rules, in detail:
   escape them, but a line that holds one is still a valid line.
 
 Rejected lines keep every parsed column null and carry a ``reject_reason``:
-``blank``, ``wrapped in quotes``, ``not <format>`` (a line of another format), ``truncated``,
+``blank``, ``header`` (W3C's and CloudFront's ``#`` lines), ``wrapped in quotes``,
+``not <format>`` (a line of another format), ``truncated``, ``bad time served``,
 ``bad timestamp``, ``no status``, ``bad status``, ``bad size``, ``trailing garbage``.
 
-Parsing is one call per line of a Java function, ``analytics/jvm/AccessLineParser.java``
-(a Spark UDF, built by ``make install``), which scans the line once, left to right. It
-took the place of an anchored regex and about forty column expressions, with the same
-rules, because one pass per line is cheaper than forty. The reason of a reject is worked out in Spark, by regexes, only for rejected lines.
+Every other format is a list of fields and the text between them (an Apache ``LogFormat``
+or nginx ``log_format`` string); its rules are those of ``analytics/jvm/LogFormat.java``
+(the README's "Your log's format" lists what each directive becomes). In short: a field
+ends where the text after it starts, or at whitespace; a field between double quotes ends
+at the next quote no backslash escapes; the line may go on after its last field, after
+whitespace; a virtual host's trailing ``:port`` is the port; ``time_served_us`` is in
+microseconds (AWS's ``-1`` is null); W3C, CloudFront, AWS and epoch times are UTC.
+
+Parsing is one call per line of a Java function (a Spark UDF, built by ``make install``)
+that scans the line once, left to right: ``analytics/jvm/AccessLineParser.java`` for the
+Common/Combined family, ``FormatParser.java`` for the others, over the format compiled
+once per JVM. For Common/Combined, the reason of a reject is worked out in Spark, by
+regexes, only for rejected lines; the format parser gives its own.
 """
 
 from __future__ import annotations

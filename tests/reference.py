@@ -37,12 +37,26 @@ EXTRA = {"vhost": None, "port": None, "time_served_us": None, "forwarded_for": N
 
 # The named formats that are not Common/Combined, as their servers' documentation writes
 # them (Apache's mod_log_config "Common Log Format with Virtual Host", Debian's
-# vhost_combined; Traefik's CLF with its request count, router, server and duration).
+# vhost_combined; Traefik's CLF with its request count, router, server and duration; IIS's
+# default W3C fields; CloudFront's standard log fields; the AWS Classic and Application
+# Load Balancer entries), in Apache's directives, with %{hostport}h (host:port, the host
+# kept), %{absolute}r (http://host:port/path: host and port are the vhost's) and the
+# W3C/CloudFront date and time fields.
 NAMED = {
     "vcommon": '%v %h %l %u %t "%r" %>s %b',
     "vcombined": '%v %h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i"',
     "traefikclf": '%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i" %k "%{router}e" "%{server}e" %{ms}Tms',
+    "w3c": "%{%Y-%m-%d}t %{%H:%M:%S}t %A %m %U %q %p %u %h %{User-Agent}i %{Referer}i %>s %{sub}e %{win32}e %{ms}T",
+    "cloudfront": "\t".join(["%{%Y-%m-%d}t", "%{%H:%M:%S}t", "%{x}e", "%O", "%h", "%m", "%{x}e", "%U", "%>s",
+                             "%{Referer}i", "%{User-Agent}i", "%q", "%{x}e", "%{x}e", "%{x}e", "%V", "%{x}e",
+                             "%{x}e", "%T", "%{X-Forwarded-For}i", "%{x}e", "%{x}e", "%{x}e", "%H"]),
+    "awselb": '%{%Y-%m-%dT%H:%M:%S%z}t %{x}e %{hostport}h %{x}e %{x}e %T %{x}e %>s %{x}e %{x}e %O '
+              '"%{absolute}r" "%{User-Agent}i"',
+    "awsalb": '%{x}e %{%Y-%m-%dT%H:%M:%S%z}t %{x}e %{hostport}h %{x}e %{x}e %T %{x}e %>s %{x}e %{x}e %O '
+              '"%{absolute}r" "%{User-Agent}i"',
 }
+#: formats whose files carry # header lines (#Version:, #Fields:), which are not entries
+HEADERS = {"w3c", "cloudfront"}
 
 
 def read_lines(path: str) -> list[str]:
@@ -63,6 +77,8 @@ def parse_line(line: str, log_format: str = "combined") -> dict | None:
     when the line is rejected."""
     if line.endswith("\r"):
         line = line[:-1]
+    if log_format in HEADERS and line.startswith("#"):
+        return None
     if log_format not in ("combined", "common"):
         return _parse_by_format(line, NAMED.get(log_format, log_format))
     m = LINE.fullmatch(line)
@@ -126,7 +142,9 @@ APACHE_FIELDS = {"h": "host", "a": "host", "l": "ident", "u": "user", "t": "clf_
                  "H": "protocol",
                  "{referer}i": "referrer", "{user-agent}i": "user_agent", "{x-forwarded-for}i": "forwarded_for",
                  "{ms}T": "served_ms", "{us}T": "served_us", "{s}T": "served_s", "{sec}t": "epoch_s",
-                 "{msec}t": "epoch_ms", "{usec}t": "epoch_us", "{host}i": "vhost"}
+                 "{msec}t": "epoch_ms", "{usec}t": "epoch_us", "{host}i": "vhost",
+                 "{%Y-%m-%d}t": "w3c_date", "{%H:%M:%S}t": "w3c_time", "{%Y-%m-%dT%H:%M:%S%z}t": "iso_time",
+                 "{hostport}h": "hostport", "{absolute}r": "absolute"}
 NGINX_FIELDS = {"remote_addr": "host", "remote_user": "user", "time_local": "clf_time_bare",
                 "time_iso8601": "iso_time", "msec": "epoch_s", "request": "request", "status": "status",
                 "body_bytes_sent": "size", "bytes_sent": "size", "http_referer": "referrer",
@@ -230,6 +248,14 @@ def _micros(text: str, unit: int):
     return int(Decimal(text) * unit)
 
 
+def _host(g: dict):
+    """The client: %h as written, or the host of a host:port."""
+    if g.get("hostport") is None:
+        return g.get("host")
+    m = re.fullmatch(r"(.+):(\d{1,5})", g["hostport"], re.ASCII | re.DOTALL)
+    return m.group(1) if m else g["hostport"]
+
+
 def _parse_by_format(line: str, fmt: str) -> dict | None:
     m = format_regex(fmt).fullmatch(line)
     if not m or not line.strip():
@@ -238,6 +264,11 @@ def _parse_by_format(line: str, fmt: str) -> dict | None:
     if g.get("clf_time") is not None or g.get("clf_time_bare") is not None:
         t = _clf_time(g.get("clf_time") or g.get("clf_time_bare"))
         if t is None:
+            return None
+        local, instant = t
+    elif g.get("w3c_date") is not None:
+        t = _iso_time(f"{g['w3c_date']}T{g.get('w3c_time') or '00:00:00'}Z")
+        if t is None or len(g["w3c_date"]) != 10 or len(g.get("w3c_time") or "00:00:00") != 8:
             return None
         local, instant = t
     elif g.get("iso_time") is not None:
@@ -261,12 +292,18 @@ def _parse_by_format(line: str, fmt: str) -> dict | None:
         return None
     served = None
     for name, unit in (("served_us", 1), ("served_ms", 1000), ("served_s", 10**6)):
-        if g.get(name) not in (None, "-"):
+        if g.get(name) not in (None, "-", "-1"):  # -1: AWS's "no response to time"
             served = _micros(g[name], unit)
             if served is None:
                 return None
+    vhost, port = g.get("vhost"), g.get("port")
     if "request" in g:
         method, endpoint, protocol = _request(g["request"])
+    elif "absolute" in g:
+        method, endpoint, protocol = _request(g["absolute"])
+        url = re.fullmatch(r"https?://([^/]*)(/.*)?", endpoint or "", re.DOTALL)
+        if url:
+            vhost, endpoint = url.group(1), url.group(2) or "/"
     else:
         method, protocol = g.get("method"), g.get("protocol")
         method, protocol = (None if v in ("", "-") else v for v in (method, protocol))
@@ -274,14 +311,13 @@ def _parse_by_format(line: str, fmt: str) -> dict | None:
         query = g.get("query")
         if endpoint and query not in (None, "", "-"):
             endpoint += query if query.startswith("?") else "?" + query
-    vhost, port = g.get("vhost"), g.get("port")
     port = int(port) if port is not None and re.fullmatch(r"\d{1,5}", port, re.ASCII) else None
     if vhost is not None:
         v = re.fullmatch(r"(.+):(\d{1,5})", vhost, re.ASCII | re.DOTALL)
         if v and (":" not in v.group(1) or v.group(1).startswith("[")):
             vhost, port = v.group(1), int(v.group(2))
     return {
-        "host": g.get("host"), "ident": g.get("ident"), "user": g.get("user"), "timestamp": instant,
+        "host": _host(g), "ident": g.get("ident"), "user": g.get("user"), "timestamp": instant,
         "date": local.date(), "hour": local.hour, "method": method, "endpoint": endpoint,
         "protocol": protocol, "status": None if status is None else int(status),
         "content_size": None if size in (None, "-") else int(size),

@@ -54,6 +54,44 @@ NGINX_ISO = '$host $remote_addr [$time_iso8601] "$request" $status $body_bytes_s
 NGINX_ISO_LINE = ('api.example.com 198.51.100.23 [2024-03-12T08:15:42+01:00] "GET /v1/items?page=2 HTTP/1.1" '
                   '404 153 0.000 "198.51.100.1"')
 
+# IIS's default W3C fields (learn.microsoft.com, IIS "W3C logging", its default field set);
+# a file starts with # header lines
+W3C_HEADERS = ["#Software: Microsoft Internet Information Services 10.0", "#Version: 1.0",
+               "#Date: 2019-02-12 00:00:02",
+               "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) "
+               "cs(Referer) sc-status sc-substatus sc-win32-status time-taken"]
+W3C = ("2019-02-12 00:00:02 10.0.0.4 GET /default.htm - 80 - 203.0.113.10 "
+       "Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64) - 200 0 0 15")
+W3C_QUERY = ("2019-02-12 23:59:59 10.0.0.4 GET /search.aspx q=iis 443 alice 203.0.113.11 "
+             "curl/7.64.1 https://www.example.com/ 404 0 2 1234")
+# CloudFront's standard log (docs.aws.amazon.com, CloudFront "Standard logging", its example
+# entry), tab-separated
+CLOUDFRONT = "\t".join([
+    "2019-12-04", "21:02:31", "LAX1", "392", "192.0.2.100", "GET", "d111111abcdef8.cloudfront.net", "/index.html",
+    "200", "-", "Mozilla/5.0%20(Windows%20NT%2010.0;%20Win64;%20x64)%20AppleWebKit/537.36%20(KHTML,%20like%20Gecko)"
+    "%20Chrome/78.0.3904.108%20Safari/537.36", "-", "-", "Hit", "SOX4xwn4XV6Q4rgb7XiVGOHms_BGlTAC4KyHmureZmBNrjGdRLiNIQ==",
+    "d111111abcdef8.cloudfront.net", "https", "23", "0.001", "-", "TLSv1.2", "ECDHE-RSA-AES128-GCM-SHA256", "Hit",
+    "HTTP/2.0", "-", "-", "11040", "0.001", "Hit", "text/html", "78", "-", "-"])
+# AWS Classic Load Balancer (docs.aws.amazon.com, "Access logs for your Classic Load
+# Balancer", example HTTP entry)
+AWSELB = ('2015-05-13T23:39:43.945958Z my-loadbalancer 192.168.131.39:2817 10.0.0.1:80 0.000073 0.001048 0.000057 '
+          '200 200 0 29 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.38.0" - -')
+# AWS Application Load Balancer (docs.aws.amazon.com, "Access logs for your Application
+# Load Balancer", example HTTP and HTTPS entries)
+AWSALB = ('http 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80 '
+          '0.000 0.001 0.000 200 200 34 366 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.46.0" - - '
+          'arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067 '
+          '"Root=1-58337262-36d228ad5d99923122bbe354" "-" "-" 0 2018-07-02T22:22:48.364000Z "forward" "-" "-" '
+          '"10.0.0.1:80" "200" "-" "-"')
+AWSALB_HTTPS = ('https 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 '
+                '10.0.0.1:80 0.086 0.048 0.037 200 200 0 57 "GET https://www.example.com:443/a/b?c=1 HTTP/1.1" '
+                '"curl/7.46.0" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 '
+                'arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067 '
+                '"Root=1-58337281-1d84f3d73c47ec4e58577259" "www.example.com" '
+                '"arn:aws:acm:us-east-2:123456789012:certificate/12345678-1234-1234-1234-123456789012" 1 '
+                '2018-07-02T22:22:48.364000Z "authenticate,forward" "-" "-" "10.0.0.1:80" "200" "-" "-"')
+AWSALB_NO_TARGET = AWSALB.replace("0.000 0.001 0.000 200 200", "0.000 -1 -1 502 -")
+
 # name -> (format, line, fields written by hand; a timestamp is the instant in UTC)
 VALID = {
     "vcombined": ("vcombined", VCOMBINED, dict(APACHE_FIELDS, vhost="www.example.com", port=80,
@@ -88,6 +126,28 @@ VALID = {
     "nginx \\x22 in the URL": (NGINX_MAIN, NGINX_LINE.replace("/filter/27", "/a\\x22b/27"),
                                dict(method="GET", protocol="HTTP/1.1", time_served_us=12000)),
     "traefik, line goes on": ("traefikclf", TRAEFIK + " extra", dict(time_served_us=3000)),
+    "w3c": ("w3c", W3C, dict(
+        host="203.0.113.10", ident=None, user="-", timestamp=datetime(2019, 2, 12, 0, 0, 2), date=date(2019, 2, 12),
+        hour=0, method="GET", endpoint="/default.htm", protocol=None, status=200, content_size=None, referrer="-",
+        user_agent="Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64)", vhost=None, port=80, time_served_us=15000)),
+    "w3c with a query": ("w3c", W3C_QUERY, dict(
+        user="alice", hour=23, endpoint="/search.aspx?q=iis", port=443, status=404, time_served_us=1234000,
+        referrer="https://www.example.com/")),
+    "cloudfront": ("cloudfront", CLOUDFRONT, dict(
+        host="192.0.2.100", user=None, timestamp=datetime(2019, 12, 4, 21, 2, 31), date=date(2019, 12, 4), hour=21,
+        method="GET", endpoint="/index.html", protocol="HTTP/2.0", status=200, content_size=392, referrer="-",
+        vhost="d111111abcdef8.cloudfront.net", port=None, time_served_us=1000, forwarded_for="-")),
+    "awselb": ("awselb", AWSELB, dict(
+        host="192.168.131.39", timestamp=datetime(2015, 5, 13, 23, 39, 43), date=date(2015, 5, 13), hour=23,
+        method="GET", endpoint="/", protocol="HTTP/1.1", vhost="www.example.com", port=80, status=200,
+        content_size=29, user_agent="curl/7.38.0", time_served_us=1048, referrer=None)),
+    "awsalb": ("awsalb", AWSALB, dict(
+        host="192.168.131.39", timestamp=datetime(2018, 7, 2, 22, 23, 0), date=date(2018, 7, 2), hour=22,
+        method="GET", endpoint="/", vhost="www.example.com", port=80, status=200, content_size=366,
+        user_agent="curl/7.46.0", time_served_us=1000)),
+    "awsalb https": ("awsalb", AWSALB_HTTPS, dict(endpoint="/a/b?c=1", vhost="www.example.com", port=443,
+                                                  content_size=57, time_served_us=48000)),
+    "awsalb, no target": ("awsalb", AWSALB_NO_TARGET, dict(status=502, time_served_us=None, content_size=366)),
 }
 
 T = "[10/Oct/2000:13:55:36 -0700]"
@@ -107,6 +167,15 @@ REJECTED = {
     "junk after ms": ("traefikclf", TRAEFIK + "X", "trailing garbage"),
     "nginx line without $request_time": (NGINX_MAIN, NGINX_LINE[:-6], "not the log_format given"),
     "apache %D line without it": (APACHE_D, APACHE, "not the LogFormat given"),
+    "w3c #Fields": ("w3c", W3C_HEADERS[3], "header"),
+    "w3c #Version": ("w3c", W3C_HEADERS[1], "header"),
+    "cloudfront #Version": ("cloudfront", "#Version: 1.0", "header"),
+    "w3c line as cloudfront": ("cloudfront", W3C, "not cloudfront"),
+    "combined line as w3c": ("w3c", APACHE, "not w3c"),
+    "w3c 30 February": ("w3c", W3C.replace("2019-02-12 ", "2019-02-30 "), "bad timestamp"),
+    "elb line as alb": ("awsalb", AWSELB, "not awsalb"),
+    "alb line as elb": ("awselb", AWSALB, "not awselb"),
+    "# in a combined log": ("combined", "#Fields: x", "not combined"),
 }
 
 
@@ -182,6 +251,10 @@ SAMPLES = {
     "traefikclf": [TRAEFIK, TRAEFIK.replace("3ms", "120ms")],
     "combined": [APACHE, APACHE_COMMON, APACHE],
     "common": [APACHE_COMMON, APACHE_COMMON, APACHE],
+    "w3c": [*W3C_HEADERS, W3C, W3C_QUERY],
+    "cloudfront": ["#Version: 1.0", CLOUDFRONT, CLOUDFRONT],
+    "awselb": [AWSELB, AWSELB],
+    "awsalb": [AWSALB, AWSALB_HTTPS, AWSALB_NO_TARGET],
 }
 
 

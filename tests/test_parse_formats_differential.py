@@ -40,8 +40,14 @@ STATUS = mostly(st.sampled_from(["200", "404"]), st.sampled_from(["2000", "20", 
 SIZE = mostly(st.sampled_from(["-", "0", "2326"]), st.sampled_from(["1" * 16, "12a", ""]))
 QUOTED = mostly(st.sampled_from(["-", "http://x/", "Mozilla/5.0 (X)", 'a \\"b\\"', "203.0.113.7, 10.0.0.2"]),
                 st.just("\\") | text())
-SECONDS = mostly(st.sampled_from(["0.000", "0.123", "12", "-", "1.5"]), st.sampled_from(["1.", ".5", "x", "1" * 16]))
+SECONDS = mostly(st.sampled_from(["0.000", "0.123", "12", "-", "1.5", "-1"]), st.sampled_from(["1.", ".5", "x", "1" * 16]))
 INTEGER = mostly(st.sampled_from(["0", "1523", "87"]), st.sampled_from(["-", "1.5", "x"]))
+DAY = mostly(st.sampled_from(["2019-02-12", "2020-02-29", "2019-02-29"]), text(10))
+CLOCK = mostly(st.sampled_from(["00:00:02", "23:59:59", "24:00:00"]), text(8))
+WORD = mostly(st.sampled_from(["-", "/default.htm", "q=iis", "GET", "Mozilla/5.0+(X)", "HTTP/2.0"]), text())
+HOST_PORT = mostly(st.sampled_from(["192.168.131.39:2817", "[2001:db8::1]:443", "10.0.0.1", "h:"]), text())
+ABSOLUTE = mostly(st.sampled_from(["GET http://www.example.com:80/ HTTP/1.1", "GET https://a.example:443/x?y HTTP/2.0",
+                                   "GET https://h HTTP/1.1", "- - - ", "GET / HTTP/1.1"]), text())
 TAIL = mostly(st.sampled_from(["", "\r", " extra"]), st.sampled_from(["x", "\t", "  \r"]))
 
 NGINX_ISO = '$host $remote_addr [$time_iso8601] "$request" $status $body_bytes_sent $request_time "$http_x_forwarded_for"'
@@ -52,7 +58,8 @@ APACHE_PROXY = r'%h %l %u %t \"%r\" %>s %O \"%{Referer}i\" \"%{User-Agent}i\" \"
 
 @st.composite
 def case(draw):
-    kind = draw(st.sampled_from(["vcombined", "vcommon", "traefikclf", "nginx_iso", "nginx_main", "apache_proxy"]))
+    kind = draw(st.sampled_from(["vcombined", "vcommon", "traefikclf", "nginx_iso", "nginx_main", "apache_proxy",
+                                 "w3c", "cloudfront", "awselb", "awsalb"]))
     f, q = draw(FIELD), lambda: f'"{draw(QUOTED)}"'
     if kind in ("vcombined", "vcommon"):
         line = f'{draw(VHOST)} {f} {draw(FIELD)} {draw(FIELD)} [{draw(CLF_TIME)}] "{draw(REQUEST)}" {draw(STATUS)} {draw(SIZE)}'
@@ -67,6 +74,20 @@ def case(draw):
         line = (f'{draw(VHOST)} {f} [{draw(ISO_TIME)}] "{draw(REQUEST)}" {draw(STATUS)} {draw(SIZE)} '
                 f'{draw(SECONDS)} {q()}')
         fmt = NGINX_ISO
+    elif kind == "w3c":
+        line = (f"{draw(DAY)} {draw(CLOCK)} {draw(FIELD)} {draw(WORD)} {draw(WORD)} {draw(WORD)} {draw(INTEGER)} "
+                f"{draw(FIELD)} {f} {draw(WORD)} {draw(WORD)} {draw(STATUS)} 0 0 {draw(INTEGER)}")
+        fmt = kind
+    elif kind == "cloudfront":
+        line = "\t".join([draw(DAY), draw(CLOCK), "LAX1", draw(SIZE), f, draw(WORD), "d1.cloudfront.net", draw(WORD),
+                          draw(STATUS), draw(WORD), draw(WORD), draw(WORD), "-", "Hit", "id==", draw(VHOST), "https",
+                          "23", draw(SECONDS), draw(WORD), "TLSv1.2", "ECDHE", "Hit", draw(WORD)])
+        fmt = kind
+    elif kind in ("awselb", "awsalb"):
+        line = (f"{draw(ISO_TIME)} my-lb {draw(HOST_PORT)} 10.0.0.1:80 0.000073 {draw(SECONDS)} 0.000057 "
+                f'{draw(STATUS)} 200 0 {draw(SIZE)} "{draw(ABSOLUTE)}" {q()} - -')
+        line = ("h2 " + line) if kind == "awsalb" else line
+        fmt = kind
     elif kind == "nginx_main":
         line = (f'{f} - {draw(FIELD)} [{draw(CLF_TIME)}] "{draw(REQUEST)}" {draw(STATUS)} {draw(SIZE)} {q()} {q()} '
                 f'{q()} {draw(SECONDS)}')

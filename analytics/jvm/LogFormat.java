@@ -27,7 +27,7 @@ final class LogFormat {
             TIME_CLF = 6, TIME_ISO = 7, EPOCH_S = 8, EPOCH_MS = 9, EPOCH_US = 10, REQUEST = 11,
             METHOD = 12, URI = 13, QUERY = 14, PROTOCOL = 15, STATUS = 16, SIZE = 17, REFERRER = 18,
             USER_AGENT = 19, VHOST = 20, PORT = 21, SERVED_US = 22, SERVED_MS = 23, SERVED_S = 24,
-            FORWARDED_FOR = 25;
+            FORWARDED_FOR = 25, DATE = 26, TIME = 27, HOST_PORT = 28, REQUEST_ABSOLUTE = 29;
 
     // result columns (FormatParser.SCHEMA order)
     private static final int R_REASON = 0, R_HOST = 1, R_IDENT = 2, R_USER = 3, R_EPOCH = 4, R_DAY = 5,
@@ -37,13 +37,16 @@ final class LogFormat {
 
     private static final ConcurrentHashMap<String, LogFormat> CACHE = new ConcurrentHashMap<>();
 
+    /** whether a line starting with {@code #} is a header (W3C's {@code #Fields:}), not an entry */
+    private final boolean headers;
     private final int[] kinds;
     private final String[] literals;
     private final boolean[] quoted;
     /** the character that ends each field: the first of the literal after it, or -1 */
     private final int[] stops;
 
-    private LogFormat(List<Integer> kinds, List<String> literals) {
+    private LogFormat(List<Integer> kinds, List<String> literals, boolean headers) {
+        this.headers = headers;
         int n = kinds.size();
         this.kinds = new int[n];
         this.literals = literals.toArray(new String[0]);
@@ -69,14 +72,18 @@ final class LogFormat {
         }
         boolean timed = false;
         for (int kind : this.kinds) {
-            timed |= kind >= TIME_CLF_BRACKETED && kind <= EPOCH_US;
+            timed |= kind >= TIME_CLF_BRACKETED && kind <= EPOCH_US || kind == DATE;
         }
         if (!timed) {
-            throw new IllegalArgumentException("the format has no time of the request (%t, $time_local, $time_iso8601, $msec)");
+            throw new IllegalArgumentException(
+                    "the format has no time of the request (%t, $time_local, $time_iso8601, $msec)");
         }
     }
 
-    /** The compiled form of {@code spec} ({@code apache:...} or {@code nginx:...}), cached. */
+    /**
+     * The compiled form of {@code spec} ({@code apache:...} or {@code nginx:...}; a leading
+     * {@code #} makes lines that start with {@code #} headers), cached.
+     */
     static LogFormat of(String spec) {
         LogFormat format = CACHE.get(spec);
         if (format == null) {
@@ -87,11 +94,13 @@ final class LogFormat {
     }
 
     private static LogFormat compile(String spec) {
-        if (spec.startsWith("apache:")) {
-            return apache(spec.substring(7));
+        boolean headers = spec.startsWith("#");
+        String s = headers ? spec.substring(1) : spec;
+        if (s.startsWith("apache:")) {
+            return apache(s.substring(7), headers);
         }
-        if (spec.startsWith("nginx:")) {
-            return nginx(spec.substring(6));
+        if (s.startsWith("nginx:")) {
+            return nginx(s.substring(6));
         }
         throw new IllegalArgumentException("a format spec starts with apache: or nginx:");
     }
@@ -121,9 +130,9 @@ final class LogFormat {
             }
         }
 
-        LogFormat build() {
+        LogFormat build(boolean headers) {
             flush();
-            return new LogFormat(kinds, literals);
+            return new LogFormat(kinds, literals, headers);
         }
     }
 
@@ -132,7 +141,7 @@ final class LogFormat {
      * quote. Directives we do not use are fields we skip; a letter mod_log_config does not
      * define is an error naming it.
      */
-    static LogFormat apache(String format) {
+    static LogFormat apache(String format, boolean headers) {
         Builder b = new Builder();
         int n = format.length();
         for (int i = 0; i < n; i++) {
@@ -176,13 +185,13 @@ final class LogFormat {
             String directive = format.substring(start, i + 1);
             b.field(apacheKind(letter, name == null ? null : name.toLowerCase(Locale.ROOT), directive));
         }
-        return b.build();
+        return b.build(headers);
     }
 
     private static int apacheKind(char letter, String name, String directive) {
         switch (letter) {
-            case 'h':
-                return HOST;
+            case 'h':  // %{hostport}h: a client written host:port (AWS load balancers)
+                return name == null ? HOST : name.equals("hostport") ? HOST_PORT : unreadable(directive);
             case 'a':
                 return name == null || name.equals("c") ? HOST : SKIP;
             case 'l':
@@ -191,8 +200,8 @@ final class LogFormat {
                 return USER;
             case 't':
                 return apacheTime(name, directive);
-            case 'r':
-                return REQUEST;
+            case 'r':  // %{absolute}r: a request line whose URL names scheme, host and port (AWS)
+                return name == null ? REQUEST : name.equals("absolute") ? REQUEST_ABSOLUTE : unreadable(directive);
             case 'm':
                 return METHOD;
             case 'U':
@@ -241,6 +250,10 @@ final class LogFormat {
                 return TIME_CLF;
             case "%y-%m-%dt%h:%m:%s%z":
                 return TIME_ISO;
+            case "%y-%m-%d":  // W3C's date and time fields, UTC
+                return DATE;
+            case "%h:%m:%s":
+                return TIME;
             default:
                 return unreadable(directive);
         }
@@ -273,7 +286,7 @@ final class LogFormat {
             i = braced ? j : j - 1;
             b.field(nginxKind(name));
         }
-        return b.build();
+        return b.build(false);
     }
 
     private static int nginxKind(String name) {
@@ -341,6 +354,9 @@ final class LogFormat {
         int n = s.length();
         if (s.isBlank()) {
             return reject("blank");
+        }
+        if (headers && s.charAt(0) == '#') {
+            return reject("header");
         }
         Object[] v = new Object[WIDTH];
         long day = Long.MIN_VALUE;  // the local date and time as written, and its offset
@@ -417,7 +433,7 @@ final class LogFormat {
                     timed = true;
                     long[] t = iso(value);
                     if (t == null) {
-                        return reject("bad timestamp");
+                        return reject(shape(value, "9999-") ? "bad timestamp" : "not");
                     }
                     day = t[0];
                     second = t[1];
@@ -428,7 +444,7 @@ final class LogFormat {
                     timed = true;
                     long micros = micros(value, kind == EPOCH_S ? 1_000_000 : kind == EPOCH_MS ? 1000 : 1);
                     if (micros < 0) {
-                        return reject("bad timestamp");
+                        return reject(shape(value, "9") ? "bad timestamp" : "not");
                     }
                     long epoch = Math.floorDiv(micros, 1_000_000L);
                     day = Math.floorDiv(epoch, 86400L);
@@ -436,11 +452,36 @@ final class LogFormat {
                     offset = 0;
                     break;
                 }
-                case REQUEST: {
+                case REQUEST: case REQUEST_ABSOLUTE: {
                     String[] request = AccessLineParser.request(value);
                     v[R_METHOD] = request[0];
                     v[R_ENDPOINT] = request[1];
                     v[R_PROTOCOL] = request[2];
+                    if (kind == REQUEST_ABSOLUTE && request[1] != null) {
+                        absolute(request[1], v);
+                    }
+                    break;
+                }
+                case HOST_PORT: {
+                    int colon = value.lastIndexOf(':');
+                    v[R_HOST] = colon > 0 && port(value.substring(colon + 1)) != null ? value.substring(0, colon) : value;
+                    break;
+                }
+                case DATE: {
+                    timed = true;
+                    long[] t = value.length() == 10 ? iso(value + "T00:00:00") : null;
+                    if (t == null) {
+                        return reject(shape(value, "9999-") ? "bad timestamp" : "not");
+                    }
+                    day = t[0];
+                    break;
+                }
+                case TIME: {
+                    long[] t = value.length() == 8 ? iso("2000-01-01T" + value) : null;
+                    if (t == null) {
+                        return reject(shape(value, "99:") ? "bad timestamp" : "not");
+                    }
+                    second = t[1];
                     break;
                 }
                 case METHOD:
@@ -486,7 +527,7 @@ final class LogFormat {
                     v[R_PORT] = port(value);
                     break;
                 case SERVED_US: case SERVED_MS: case SERVED_S: {
-                    if (!value.equals("-")) {
+                    if (!value.equals("-") && !value.equals("-1")) {  // AWS's -1: no response to time
                         long micros = micros(value, kind == SERVED_S ? 1_000_000 : kind == SERVED_MS ? 1000 : 1);
                         if (micros < 0) {
                             return reject(value.isEmpty() && i >= n ? "truncated" : "bad time served");
@@ -509,6 +550,21 @@ final class LogFormat {
         v[R_DAY] = (int) day;
         v[R_HOUR] = (int) (second / 3600);
         return RowFactory.create(v);
+    }
+
+    /**
+     * A request URL that names its scheme and host ({@code http://www.example.com:80/a}):
+     * the host is the virtual host, its port the port, and the endpoint the path from the
+     * first slash after the host ({@code /} when there is none).
+     */
+    private static void absolute(String url, Object[] v) {
+        int scheme = url.startsWith("http://") ? 7 : url.startsWith("https://") ? 8 : -1;
+        if (scheme < 0) {
+            return;
+        }
+        int slash = url.indexOf('/', scheme);
+        vhost(url.substring(scheme, slash < 0 ? url.length() : slash), v);
+        v[R_ENDPOINT] = slash < 0 ? "/" : url.substring(slash);
     }
 
     private static String dashIsNull(String value) {
@@ -622,7 +678,11 @@ final class LogFormat {
         return new long[] {LocalDate.of(year, month, day).toEpochDay(), hour * 3600L + minute * 60L + second, offset};
     }
 
-    /** {@code s} starts with digits where {@code shape} has 9 and the same character elsewhere. */
+    /**
+     * {@code s} starts with digits where {@code shape} has 9 and the same character elsewhere.
+     * A time field that begins as its time would but cannot be read is a bad timestamp; one
+     * that does not begin so is a line of another format.
+     */
     private static boolean shape(String s, String shape) {
         if (s.length() < shape.length()) {
             return false;
