@@ -95,7 +95,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="how the log's lines are written: auto (detected from the topic's first lines "
                              "and kept with the checkpoint, so a restart reads the same way), a name "
                              "(combined, common, vcombined, vcommon, traefikclf, w3c, cloudfront, awselb, "
-                             "awsalb), or your server's own "
+                             "awsalb, caddy, nginx-json), or your server's own "
                              "Apache LogFormat or nginx log_format string pasted as is "
                              "[env LOG_ANALYTICS_LOG_FORMAT]")
     parser.add_argument("--master", default=env("LOG_ANALYTICS_MASTER", None),

@@ -44,6 +44,12 @@ NAMED = {
         "%{Referer}i", "%{User-Agent}i", "%q", "%{Cookie}i", "%{edge-result-type}e", "%{edge-request-id}e", "%V",
         "%{cs-protocol}e", "%I", "%T", "%{X-Forwarded-For}i", "%{ssl-protocol}e", "%{ssl-cipher}e",
         "%{edge-response-result-type}e", "%H"]),
+    # Caddy's JSON access log; nginx's escape=json log with keys named as its variables
+    # (time_local, time_iso8601 or msec; remote_addr, remote_user, request or
+    # request_method/request_uri/server_protocol, status, body_bytes_sent, http_referer,
+    # http_user_agent, http_x_forwarded_for, request_time, host, server_port)
+    "caddy": "json:caddy",
+    "nginx-json": "json:nginx",
     # AWS Classic Load Balancer: the time served is backend_processing_time; UTC
     "awselb": 'apache:%{%Y-%m-%dT%H:%M:%S%z}t %{elb}e %{hostport}h %{backend}e %{request-processing}e %T '
               '%{response-processing}e %>s %{backend-status}e %I %O "%{absolute}r" "%{User-Agent}i"',
@@ -53,7 +59,7 @@ NAMED = {
 }
 
 #: the order detection tries the named formats in: on a tie, the one with more fields wins
-DETECTION_ORDER = ["awsalb", "awselb", "cloudfront", "w3c", "traefikclf", "vcombined", "vcommon", "combined", "common"]
+DETECTION_ORDER = ["caddy", "nginx-json", "awsalb", "awselb", "cloudfront", "w3c", "traefikclf", "vcombined", "vcommon", "combined", "common"]
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,8 @@ def parse_line(line: str, log_format: str = "combined") -> dict | None:
         line = line[:-1]
     if log_format in HEADERS and line.startswith("#"):
         return None
+    if log_format in ("caddy", "nginx-json"):
+        return _parse_json(line, log_format)
     if log_format not in ("combined", "common"):
         return _parse_by_format(line, NAMED.get(log_format, log_format))
     m = LINE.fullmatch(line)
@@ -246,6 +248,90 @@ def _micros(text: str, unit: int):
     if not re.fullmatch(r"\d{1,15}(?:\.\d{1,18})?", text, re.ASCII):
         return None
     return int(Decimal(text) * unit)
+
+
+def _parse_json(line: str, log_format: str) -> dict | None:
+    """A JSON line by Python's json module: Caddy's keys, or nginx's named as its variables."""
+    try:
+        obj = json.loads(line)
+    except ValueError:
+        return None
+    if not isinstance(obj, dict):
+        return None
+
+    def text(v):
+        if isinstance(v, list):
+            v = v[0] if v else None
+        if v is None or isinstance(v, (dict, list)):
+            return None
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        return v if isinstance(v, str) else json.dumps(v)
+
+    def get(*path):
+        v = obj
+        for key in path:
+            v = v.get(key) if isinstance(v, dict) else None
+        return text(v)
+
+    if log_format == "caddy":
+        ts, request = get("ts"), ["request"]
+        micros = _micros(ts, 10**6) if ts else None
+        if micros is None:
+            return None
+        instant = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(seconds=micros // 10**6)
+        local = instant.replace(tzinfo=None)
+        fields = dict(host=get(*request, "client_ip") or get(*request, "remote_ip"), user=get("user_id") or None,
+                      method=get(*request, "method") or None, endpoint=get(*request, "uri") or None,
+                      protocol=get(*request, "proto") or None, status=get("status"), size=get("size"),
+                      referrer=get(*request, "headers", "Referer"), user_agent=get(*request, "headers", "User-Agent"),
+                      forwarded_for=get(*request, "headers", "X-Forwarded-For"), vhost=get(*request, "host"),
+                      served=get("duration"), port=None)
+    else:
+        if get("time_local") is not None:
+            t = _clf_time(get("time_local"))
+        elif get("time_iso8601") is not None:
+            t = _iso_time(get("time_iso8601"))
+        elif get("msec") is not None and _micros(get("msec"), 10**6) is not None:
+            instant = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(seconds=_micros(get("msec"), 10**6) // 10**6)
+            t = instant.replace(tzinfo=None), instant
+        else:
+            t = None
+        if t is None:
+            return None
+        local, instant = t
+        if get("request") is not None:
+            method, endpoint, protocol = _request(get("request"))
+        else:
+            method, endpoint, protocol = (None if v in (None, "", "-") else v for v in
+                                          (get("request_method"), get("request_uri") or get("uri"),
+                                           get("server_protocol")))
+        fields = dict(host=get("remote_addr"), user=get("remote_user") or None, method=method, endpoint=endpoint,
+                      protocol=protocol, status=get("status"),
+                      size=get("body_bytes_sent") if get("body_bytes_sent") is not None else get("bytes_sent"),
+                      referrer=get("http_referer") if get("http_referer") is not None else get("http_referrer"),
+                      user_agent=get("http_user_agent"), forwarded_for=get("http_x_forwarded_for"),
+                      vhost=get("host") or get("server_name") or get("http_host"), served=get("request_time"),
+                      port=get("server_port"))
+    status, size = fields["status"], fields["size"]
+    if status is None or not re.fullmatch(r"\d{3}", status, re.ASCII):
+        return None
+    if size is not None and size != "-" and not re.fullmatch(r"\d{1,15}", size, re.ASCII):
+        return None
+    vhost = fields["vhost"]
+    port = int(fields["port"]) if fields["port"] and re.fullmatch(r"\d{1,5}", fields["port"], re.ASCII) else None
+    if vhost is not None:
+        v = re.fullmatch(r"(.+):(\d{1,5})", vhost, re.ASCII | re.DOTALL)
+        if v and (":" not in v.group(1) or v.group(1).startswith("[")):
+            vhost, port = v.group(1), int(v.group(2))
+    served = _micros(fields["served"], 10**6) if fields["served"] is not None else None
+    return {
+        "host": fields["host"], "ident": None, "user": fields["user"], "timestamp": instant, "date": local.date(),
+        "hour": local.hour, "method": fields["method"], "endpoint": fields["endpoint"], "protocol": fields["protocol"],
+        "status": int(status), "content_size": None if size in (None, "-") else int(size),
+        "referrer": fields["referrer"], "user_agent": fields["user_agent"], "vhost": vhost, "port": port,
+        "time_served_us": served, "forwarded_for": fields["forwarded_for"],
+    }
 
 
 def _host(g: dict):

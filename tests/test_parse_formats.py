@@ -92,6 +92,21 @@ AWSALB_HTTPS = ('https 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495
                 '2018-07-02T22:22:48.364000Z "authenticate,forward" "-" "-" "10.0.0.1:80" "200" "-" "-"')
 AWSALB_NO_TARGET = AWSALB.replace("0.000 0.001 0.000 200 200", "0.000 -1 -1 502 -")
 
+# Caddy's JSON access log (caddyserver.com/docs/caddyfile/directives/log, its example entry)
+CADDY = ('{"level":"info","ts":1646861401.5241024,"logger":"http.log.access","msg":"handled request",'
+         '"request":{"remote_ip":"127.0.0.1","remote_port":"41342","client_ip":"127.0.0.1","proto":"HTTP/2.0",'
+         '"method":"GET","host":"localhost","uri":"/","headers":{"User-Agent":["curl/7.82.0"],"Accept":["*/*"],'
+         '"Accept-Encoding":["gzip, deflate, br"]},"tls":{"resumed":false,"version":772,"cipher_suite":4865,'
+         '"proto":"h2","server_name":"example.com"}},"bytes_read":0,"user_id":"","duration":0.000929675,'
+         '"size":10900,"status":200,"resp_headers":{"Server":["Caddy"],"Content-Encoding":["gzip"],'
+         '"Content-Type":["text/html; charset=utf-8"],"Vary":["Accept-Encoding"]}}')
+# nginx's escape=json (nginx.org, ngx_http_log_module, log_format escape=json), keys named as
+# the variables; the zanbil line's fields
+NGINX_JSON = ('{"time_local":"22/Jan/2019:03:56:14 +0330","remote_addr":"54.36.149.41","remote_user":"",'
+              '"request":"GET /a\\\"b?q=\\u00e9 HTTP/1.1","status": "200","body_bytes_sent":"30577",'
+              '"request_time":"0.012","http_referrer":"-","http_user_agent":"Mozilla/5.0 (compatible; '
+              'AhrefsBot/6.1; +http://ahrefs.com/robot/)","http_x_forwarded_for":"203.0.113.7","host":"www.zanbil.ir"}')
+
 # name -> (format, line, fields written by hand; a timestamp is the instant in UTC)
 VALID = {
     "vcombined": ("vcombined", VCOMBINED, dict(APACHE_FIELDS, vhost="www.example.com", port=80,
@@ -148,6 +163,14 @@ VALID = {
     "awsalb https": ("awsalb", AWSALB_HTTPS, dict(endpoint="/a/b?c=1", vhost="www.example.com", port=443,
                                                   content_size=57, time_served_us=48000)),
     "awsalb, no target": ("awsalb", AWSALB_NO_TARGET, dict(status=502, time_served_us=None, content_size=366)),
+    "caddy": ("caddy", CADDY, dict(
+        host="127.0.0.1", ident=None, user=None, timestamp=datetime(2022, 3, 9, 21, 30, 1), date=date(2022, 3, 9),
+        hour=21, method="GET", endpoint="/", protocol="HTTP/2.0", status=200, content_size=10900, referrer=None,
+        user_agent="curl/7.82.0", vhost="localhost", port=None, time_served_us=929, forwarded_for=None)),
+    "nginx-json": ("nginx-json", NGINX_JSON, dict(
+        host="54.36.149.41", user=None, timestamp=datetime(2019, 1, 22, 0, 26, 14), date=date(2019, 1, 22), hour=3,
+        method="GET", endpoint='/a"b?q=\u00e9', protocol="HTTP/1.1", status=200, content_size=30577,
+        referrer="-", time_served_us=12000, forwarded_for="203.0.113.7", vhost="www.zanbil.ir")),
 }
 
 T = "[10/Oct/2000:13:55:36 -0700]"
@@ -176,6 +199,11 @@ REJECTED = {
     "elb line as alb": ("awsalb", AWSELB, "not awsalb"),
     "alb line as elb": ("awselb", AWSALB, "not awselb"),
     "# in a combined log": ("combined", "#Fields: x", "not combined"),
+    "combined line as caddy": ("caddy", APACHE, "not caddy"),
+    "cut json": ("nginx-json", NGINX_JSON[:80], "truncated"),
+    "json without a time": ("nginx-json", '{"status": "200"}', "not nginx-json"),
+    "caddy status 2000": ("caddy", CADDY.replace('"status":200', '"status":2000'), "bad status"),
+    "json then junk": ("caddy", CADDY + " x", "trailing garbage"),
 }
 
 
@@ -255,6 +283,8 @@ SAMPLES = {
     "cloudfront": ["#Version: 1.0", CLOUDFRONT, CLOUDFRONT],
     "awselb": [AWSELB, AWSELB],
     "awsalb": [AWSALB, AWSALB_HTTPS, AWSALB_NO_TARGET],
+    "caddy": [CADDY, CADDY],
+    "nginx-json": [NGINX_JSON],
 }
 
 

@@ -20,7 +20,7 @@ public final class FormatParser implements UDF2<String, String, Row> {
             + "vhost string, port int, time_served_us bigint, forwarded_for string";
 
     private transient String lastSpec;
-    private transient LogFormat last;
+    private transient LineReader last;
 
     /** {@link #SCHEMA}, for SQL's {@code reflect()} (a Spark Connect client has no JVM to read the field). */
     public static String schema() {

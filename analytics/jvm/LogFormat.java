@@ -21,7 +21,7 @@ import org.apache.spark.sql.RowFactory;
  * After the format's last token the line may go on after whitespace: servers append
  * fields. The result is {@link FormatParser#SCHEMA}.
  */
-final class LogFormat {
+final class LogFormat implements LineReader {
     // field kinds; LITERAL is a token of text that must be there as written
     static final int LITERAL = 0, SKIP = 1, HOST = 2, IDENT = 3, USER = 4, TIME_CLF_BRACKETED = 5,
             TIME_CLF = 6, TIME_ISO = 7, EPOCH_S = 8, EPOCH_MS = 9, EPOCH_US = 10, REQUEST = 11,
@@ -30,12 +30,12 @@ final class LogFormat {
             FORWARDED_FOR = 25, DATE = 26, TIME = 27, HOST_PORT = 28, REQUEST_ABSOLUTE = 29;
 
     // result columns (FormatParser.SCHEMA order)
-    private static final int R_REASON = 0, R_HOST = 1, R_IDENT = 2, R_USER = 3, R_EPOCH = 4, R_DAY = 5,
+    static final int R_REASON = 0, R_HOST = 1, R_IDENT = 2, R_USER = 3, R_EPOCH = 4, R_DAY = 5,
             R_HOUR = 6, R_METHOD = 7, R_ENDPOINT = 8, R_PROTOCOL = 9, R_STATUS = 10, R_SIZE = 11,
             R_REFERRER = 12, R_USER_AGENT = 13, R_VHOST = 14, R_PORT = 15, R_SERVED = 16,
             R_FORWARDED_FOR = 17, WIDTH = 18;
 
-    private static final ConcurrentHashMap<String, LogFormat> CACHE = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<String, LineReader> CACHE = new ConcurrentHashMap<>();
 
     /** whether a line starting with {@code #} is a header (W3C's {@code #Fields:}), not an entry */
     private final boolean headers;
@@ -82,10 +82,11 @@ final class LogFormat {
 
     /**
      * The compiled form of {@code spec} ({@code apache:...} or {@code nginx:...}; a leading
-     * {@code #} makes lines that start with {@code #} headers), cached.
+     * {@code #} makes lines that start with {@code #} headers; {@code json:caddy} and
+     * {@code json:nginx} are the JSON formats of {@link JsonFormat}), cached.
      */
-    static LogFormat of(String spec) {
-        LogFormat format = CACHE.get(spec);
+    static LineReader of(String spec) {
+        LineReader format = CACHE.get(spec);
         if (format == null) {
             format = compile(spec);
             CACHE.putIfAbsent(spec, format);
@@ -93,7 +94,10 @@ final class LogFormat {
         return format;
     }
 
-    private static LogFormat compile(String spec) {
+    private static LineReader compile(String spec) {
+        if (spec.startsWith("json:")) {
+            return new JsonFormat(spec.substring(5));
+        }
         boolean headers = spec.startsWith("#");
         String s = headers ? spec.substring(1) : spec;
         if (s.startsWith("apache:")) {
@@ -102,7 +106,7 @@ final class LogFormat {
         if (s.startsWith("nginx:")) {
             return nginx(s.substring(6));
         }
-        throw new IllegalArgumentException("a format spec starts with apache: or nginx:");
+        throw new IllegalArgumentException("a format spec starts with apache:, nginx: or json:");
     }
 
     // --- compiling ---------------------------------------------------------------------
@@ -334,7 +338,7 @@ final class LogFormat {
 
     // --- reading a line ----------------------------------------------------------------
 
-    private static Row reject(String reason) {
+    static Row reject(String reason) {
         Object[] values = new Object[WIDTH];
         values[R_REASON] = reason;
         return RowFactory.create(values);
@@ -346,7 +350,8 @@ final class LogFormat {
      * {@code bad timestamp}, {@code bad status}, {@code bad size}, {@code bad time served},
      * {@code trailing garbage}.
      */
-    Row parse(String raw) {
+    @Override
+    public Row parse(String raw) {
         if (raw == null) {
             return reject("blank");
         }
@@ -567,7 +572,7 @@ final class LogFormat {
         v[R_ENDPOINT] = slash < 0 ? "/" : url.substring(slash);
     }
 
-    private static String dashIsNull(String value) {
+    static String dashIsNull(String value) {
         return value.isEmpty() || value.equals("-") ? null : value;
     }
 
@@ -575,7 +580,7 @@ final class LogFormat {
      * A virtual host as logged; a trailing {@code :port} (Debian's {@code %v:%p}, a Host
      * header) is the port. A bare IPv6 address has colons of its own and no port.
      */
-    private static void vhost(String value, Object[] v) {
+    static void vhost(String value, Object[] v) {
         int colon = value.lastIndexOf(':');
         Integer port = colon > 0 ? port(value.substring(colon + 1)) : null;
         boolean ipv6 = value.indexOf(':') < colon && !value.startsWith("[");
@@ -587,7 +592,7 @@ final class LogFormat {
         }
     }
 
-    private static Integer port(String value) {
+    static Integer port(String value) {
         int d = AccessLineParser.digits(value, 0, 6);
         return d > 0 && d <= 5 && d == value.length() ? Integer.parseInt(value) : null;
     }
