@@ -120,14 +120,13 @@ def parse(lines: DataFrame, column: str = "value", log_format: str = "combined")
     JVM parsers in the session (:func:`_register_parser`).
     """
     fmt = resolve(log_format)
-    clf_udf, format_udf = _register_parser(lines.sparkSession)
     p = F.col("__parsed")
     line = F.coalesce(_line(column), F.lit(""))
     if fmt.spec is None:
-        parsed = F.call_udf(clf_udf, F.col(column))
+        parsed = F.call_udf(_register_parser(lines.sparkSession, _PARSER_UDF), F.col(column))
         reason = F.when(p["epoch_second"].isNull(), _reason(line, p["matched"], fmt.name))
     else:
-        parsed = F.call_udf(format_udf, F.col(column), F.lit(fmt.spec))
+        parsed = F.call_udf(_register_parser(lines.sparkSession, _FORMAT_UDF), F.col(column), F.lit(fmt.spec))
         reason = F.when(p["reason"] == "not", F.lit(f"not {fmt.name}")).otherwise(p["reason"])
     derived = {"timestamp": F.timestamp_seconds(p["epoch_second"]), "date": F.date_from_unix_date(p["epoch_day"])}
 
@@ -149,25 +148,24 @@ def parse(lines: DataFrame, column: str = "value", log_format: str = "combined")
 _NOT_IN_CLF = {"vhost": "string", "port": "int", "time_served_us": "bigint", "forwarded_for": "string"}
 
 
-def _register_parser(spark) -> tuple[str, str]:
-    """Register the JVM line parsers (analytics/jvm/, built by `make install`) in
-    ``spark``, putting their jar on the classpath first; their SQL names: the
-    Common/Combined parser's, then the one that reads any other format by its spec.
-    Through Spark Connect the jar is on the server's classpath (`make connect`), and each
-    parser's result type is asked of it in SQL."""
+def _register_parser(spark, udf: str) -> str:
+    """Register one of the JVM line parsers (analytics/jvm/, built by `make install`) in
+    ``spark`` under its SQL name ``udf`` (:data:`_PARSER_UDF`, the Common/Combined parser;
+    :data:`_FORMAT_UDF`, the one that reads any other format by its spec), putting their
+    jar on the classpath first; ``udf``. Through Spark Connect the jar is on the server's
+    classpath (`make connect`), and the parser's result type is asked of it in SQL."""
     from .session import FORMAT_PARSER_CLASS, JVM_JAR, PARSER_CLASS, add_jars, is_remote
 
-    schemas = {}
-    for udf, cls in ((_PARSER_UDF, PARSER_CLASS), (_FORMAT_UDF, FORMAT_PARSER_CLASS)):
-        if is_remote(spark):
-            schemas[cls] = spark.sql(f"SELECT reflect('{cls}', 'schema')").first()[0]
-        else:
-            parser = add_jars(spark, [str(JVM_JAR)], cls) if JVM_JAR.is_file() else None
-            if parser is None:
-                raise RuntimeError(f"the line parser is missing ({JVM_JAR}): run `make install` to build it")
-            schemas[cls] = parser.getField("SCHEMA").get(None)
-        spark.udf.registerJavaFunction(udf, cls, schemas[cls])
-    return _PARSER_UDF, _FORMAT_UDF
+    cls = PARSER_CLASS if udf == _PARSER_UDF else FORMAT_PARSER_CLASS
+    if is_remote(spark):
+        schema = spark.sql(f"SELECT reflect('{cls}', 'schema')").first()[0]
+    else:
+        parser = add_jars(spark, [str(JVM_JAR)], cls) if JVM_JAR.is_file() else None
+        if parser is None:
+            raise RuntimeError(f"the line parser is missing ({JVM_JAR}): run `make install` to build it")
+        schema = parser.getField("SCHEMA").get(None)
+    spark.udf.registerJavaFunction(udf, cls, schema)
+    return udf
 
 
 def check_format(spark, log_format: str) -> LogFormat:
@@ -176,7 +174,7 @@ def check_format(spark, log_format: str) -> LogFormat:
     (:class:`UsageError` naming it), not a failed batch."""
     fmt = resolve(log_format)
     if fmt.spec is not None:
-        _register_parser(spark)
+        _register_parser(spark, _FORMAT_UDF)
         from .session import FORMAT_PARSER_CLASS
         problem = spark.sql(f"SELECT reflect('{FORMAT_PARSER_CLASS}', 'check', :spec)",
                             args={"spec": fmt.spec}).first()[0]
@@ -208,7 +206,7 @@ def detect_format(spark, sample: list[str]) -> str | None:
     sample = [line for line in sample if line.strip() and not line.startswith("#")]
     if not sample:
         return None
-    clf_udf, format_udf = _register_parser(spark)
+    clf_udf, format_udf = _register_parser(spark, _PARSER_UDF), _register_parser(spark, _FORMAT_UDF)
     value = F.col("value")
     clf = F.call_udf(clf_udf, value)
     counts = [F.count(clf["epoch_second"]).alias("combined"), F.count(clf["user_agent"]).alias("agents")]

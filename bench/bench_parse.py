@@ -43,6 +43,8 @@ def _rewrite(combined: str, fmt: str, k: int) -> str:
         return f"www.example{k % 7}.com {common}"
     if fmt == "traefikclf":
         return f'{combined} {k} "router{k % 5}@docker" "http://10.0.0.{k % 9}:80" {k % 300}ms'
+    if fmt in ("w3c", "cloudfront", "awselb", "awsalb", "caddy", "nginx-json"):
+        return _rewrite_other(combined, fmt, k)
     if fmt == APACHE_D:
         return f"{combined} {k % 900_000}"
     if fmt == NGINX:
@@ -50,8 +52,52 @@ def _rewrite(combined: str, fmt: str, k: int) -> str:
     raise ValueError(fmt)
 
 
+PARTS = re.compile(r'(\S+) \S+ (\S+) \[(\d\d)/(\w{3})/(\d{4}):(\d\d:\d\d:\d\d) [^\]]*\] "([^"]*)" '
+                   r'(\d{3}) (\S+) "([^"]*)" "([^"]*)"')
+MONTHS = {m: i for i, m in enumerate(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                                      "Dec"], 1)}
+
+
+def _rewrite_other(combined: str, fmt: str, k: int) -> str:
+    """A generated combined line (plain fields, no escapes) written as a W3C, CloudFront,
+    AWS or JSON entry of the same request."""
+    host, user, dd, mon, yyyy, clock, request, status, size, referrer, agent = PARTS.match(combined).groups()
+    words = request.split(" ")
+    method = words[0] or "-"
+    protocol = words[-1] if len(words) >= 3 else "HTTP/1.0"
+    path = "%20".join(words[1:-1] if len(words) >= 3 else words[1:]) or "/"
+    day = f"{yyyy}-{MONTHS[mon]:02d}-{dd}"
+    size = "0" if size == "-" else size
+    plus = agent.replace(" ", "+")
+    if fmt == "w3c":
+        return f"{day} {clock} 10.0.0.4 {method} {path} - 80 {user} {host} {plus} {referrer} {status} 0 0 {k % 500}"
+    if fmt == "cloudfront":
+        return "\t".join([day, clock, "LAX1", size, host, method, "d1.cloudfront.net", path, status, referrer,
+                          agent.replace(" ", "%20"), "-", "-", "Hit", f"id{k}==", "www.example.com", "https", "23",
+                          f"0.{k % 1000:03d}", "-", "TLSv1.2", "ECDHE-RSA-AES128-GCM-SHA256", "Hit", protocol])
+    if fmt in ("awselb", "awsalb"):
+        line = (f"{day}T{clock}.{k % 1000000:06d}Z my-lb {host}:{1024 + k % 60000} 10.0.0.1:80 0.000073 "
+                f'0.{k % 1000:06d} 0.000057 {status} {status} 0 {size} "{method} http://www.example.com:80{path} '
+                f'{protocol}" "{agent}" - -')
+        return f"http {line} arn:aws:elasticloadbalancing:x \"Root=1-{k}\" \"-\" \"-\" 0" if fmt == "awsalb" else line
+    import calendar
+    ts = calendar.timegm((int(yyyy), MONTHS[mon], int(dd), *map(int, clock.split(":"))))
+    if fmt == "caddy":
+        return ('{"level":"info","ts":%d.%06d,"logger":"http.log.access","msg":"handled request","request":'
+                '{"remote_ip":"%s","remote_port":"41342","client_ip":"%s","proto":"%s","method":"%s",'
+                '"host":"www.example.com","uri":"%s","headers":{"User-Agent":["%s"],"Referer":["%s"]}},'
+                '"bytes_read":0,"user_id":"","duration":0.%06d,"size":%s,"status":%s}'
+                % (ts, k % 1000000, host, host, protocol, method, path, agent, referrer, k % 1000000, size, status))
+    return ('{"time_local":"%s","remote_addr":"%s","remote_user":"","request":"%s %s %s","status":"%s",'
+            '"body_bytes_sent":"%s","request_time":"0.%03d","http_referer":"%s","http_user_agent":"%s",'
+            '"http_x_forwarded_for":"-"}' % (combined[combined.index("[") + 1:combined.index("]")], host, method,
+                                             path, protocol, status, size, k % 1000, referrer, agent))
+
+
 FORMATS = {"combined": "combined", "common": "common", "vcombined": "vcombined", "vcommon": "vcommon",
-           "traefikclf": "traefikclf", "Apache LogFormat + %D": APACHE_D, "nginx log_format + $request_time": NGINX}
+           "traefikclf": "traefikclf", "Apache LogFormat + %D": APACHE_D, "nginx log_format + $request_time": NGINX,
+           "w3c": "w3c", "cloudfront": "cloudfront", "awselb": "awselb", "awsalb": "awsalb", "caddy": "caddy",
+           "nginx-json": "nginx-json"}
 
 
 def data_files(lines: int) -> dict[str, Path]:
@@ -63,6 +109,8 @@ def data_files(lines: int) -> dict[str, Path]:
     combined = source.read_text().splitlines()
     for label, fmt in FORMATS.items():
         path = DATA / f"parse_{label.split()[0].lower()}{'' if ' ' not in label else '_pasted'}_{lines}.log"
+        if path.exists() and path.stat().st_size == 0:
+            path.unlink()
         if not path.exists():
             path.write_text("".join(_rewrite(line, fmt, k) + "\n" for k, line in enumerate(combined)))
         files[label] = path
