@@ -353,8 +353,9 @@ def _parse_by_format(line: str, fmt: str) -> dict | None:
             return None
         local, instant = t
     elif g.get("w3c_date") is not None:
-        t = _iso_time(f"{g['w3c_date']}T{g.get('w3c_time') or '00:00:00'}Z")
-        if t is None or len(g["w3c_date"]) != 10 or len(g.get("w3c_time") or "00:00:00") != 8:
+        clock = "00:00:00" if g.get("w3c_time") is None else g["w3c_time"]  # None: the format has no time field
+        t = _iso_time(f"{g['w3c_date']}T{clock}Z")
+        if t is None or len(g["w3c_date"]) != 10 or len(clock) != 8:
             return None
         local, instant = t
     elif g.get("iso_time") is not None:
