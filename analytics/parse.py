@@ -21,7 +21,9 @@ Rules, in detail:
   year 1000-9999) and be a real instant (``32/Jul``, ``31/Jun``, ``24:00:00``, offsets
   beyond +-18:00 are ``bad timestamp``). ``timestamp`` is the true instant (offset
   applied); ``date`` and ``hour`` are the local wall clock as written in the line.
-* The request is split on spaces: ``method`` is the first word, ``protocol`` the last word
+* The request is split on spaces: ``method`` is the first word when it is an HTTP token
+  (letters, digits, ``!#$%&'*+-.^_`|~``; a TLS handshake's ``\\x16\\x03`` is no method:
+  null), ``protocol`` the last word
   when there are at least three words and it starts with ``HTTP/``, ``endpoint`` is what
   lies between (it may contain spaces). ``"GET /"`` has no protocol. A request of ``-``
   or empty gives null method, endpoint and protocol; a one-word request is a method only.

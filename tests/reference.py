@@ -30,6 +30,8 @@ LINE = re.compile(
     r"(?: " + QUOTED + " " + QUOTED + r"(?:\s.*)?)?\s*",
     re.ASCII | re.DOTALL,
 )
+# a method is an HTTP token (RFC 9110); the bytes of a TLS handshake are none
+TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+", re.ASCII)
 COLUMNS = ["host", "ident", "user", "timestamp", "date", "hour", "method", "endpoint",
            "protocol", "status", "content_size", "referrer", "user_agent",
            "vhost", "port", "time_served_us", "forwarded_for"]
@@ -102,7 +104,7 @@ def parse_line(line: str, log_format: str = "combined") -> dict | None:
     method = endpoint = protocol = None
     if request not in ("", "-"):
         words = request.split(" ")
-        method = words[0] or None
+        method = words[0] if TOKEN.fullmatch(words[0]) else None
         if len(words) >= 2:
             if len(words) >= 3 and words[-1].startswith("HTTP/"):
                 protocol = words[-1]
@@ -125,7 +127,7 @@ def _request(request: str) -> tuple:
     method = endpoint = protocol = None
     if request not in ("", "-"):
         words = request.split(" ")
-        method = words[0] or None
+        method = words[0] if TOKEN.fullmatch(words[0]) else None
         if len(words) >= 2:
             if len(words) >= 3 and words[-1].startswith("HTTP/"):
                 protocol = words[-1]

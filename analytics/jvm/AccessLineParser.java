@@ -108,9 +108,9 @@ public final class AccessLineParser implements UDF1<String, Row> {
 
     /**
      * {method, endpoint, protocol} of a request: its words split on single spaces; the
-     * method is the first word, the protocol the last when there are three words or more
-     * and it starts with {@code HTTP/}, the endpoint what lies between. Empty parts and the
-     * request {@code -} are null.
+     * method is the first word when it is a token ({@link #method}), the protocol the last
+     * when there are three words or more and it starts with {@code HTTP/}, the endpoint what
+     * lies between. Empty parts and the request {@code -} are null.
      */
     static String[] request(String req) {
         String[] parts = new String[3];
@@ -119,16 +119,34 @@ public final class AccessLineParser implements UDF1<String, Row> {
         }
         int firstSpace = req.indexOf(' ');
         if (firstSpace < 0) {
-            parts[0] = req;
+            parts[0] = method(req);
             return parts;
         }
-        parts[0] = nullIfEmpty(req.substring(0, firstSpace));
+        parts[0] = method(req.substring(0, firstSpace));
         int secondSpace = req.indexOf(' ', firstSpace + 1);
         int lastSpace = req.lastIndexOf(' ');
         boolean protocol = secondSpace >= 0 && req.startsWith("HTTP/", lastSpace + 1);
         parts[1] = nullIfEmpty(req.substring(firstSpace + 1, protocol ? lastSpace : req.length()));
         parts[2] = protocol ? req.substring(lastSpace + 1) : null;
         return parts;
+    }
+
+    /**
+     * A request's first word as its method when it is an HTTP token (RFC 9110: letters,
+     * digits and {@code !#$%&'*+-.^_`|~}), else null: the bytes of a TLS handshake sent to
+     * a plain-HTTP port ({@code \x16\x03\x01}) are no method.
+     */
+    private static String method(String word) {
+        if (word.isEmpty()) {
+            return null;
+        }
+        for (int k = 0; k < word.length(); k++) {
+            char c = word.charAt(k);
+            if (!(isDigit(c) || isLetter(c) || "!#$%&'*+-.^_`|~".indexOf(c) >= 0)) {
+                return null;
+            }
+        }
+        return word;
     }
 
     private static String nullIfEmpty(String s) {
