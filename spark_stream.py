@@ -91,6 +91,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                              "say how many and go on without them (Spark's failOnDataLoss=false); by "
                              "default the stream stops and names the lost offsets "
                              "[env LOG_ANALYTICS_SKIP_LOST_OFFSETS=1]")
+    parser.add_argument("--log-format", default=env("LOG_ANALYTICS_LOG_FORMAT", "auto"), metavar="FORMAT",
+                        help="how the log's lines are written: auto (detected from the topic's first lines "
+                             "and kept with the checkpoint, so a restart reads the same way), a name "
+                             "(combined, common, vcombined, vcommon, traefikclf, w3c, cloudfront, awselb, "
+                             "awsalb, caddy, nginx-json), or your server's own "
+                             "Apache LogFormat or nginx log_format string pasted as is "
+                             "[env LOG_ANALYTICS_LOG_FORMAT]")
     parser.add_argument("--master", default=env("LOG_ANALYTICS_MASTER", None),
                         help="Spark master when run with python (spark-submit's --master wins); "
                              "default local[2] [env LOG_ANALYTICS_MASTER]")

@@ -44,6 +44,16 @@ def census(parsed: DataFrame) -> Census:
     return Census(sum(r["lines"] for r in rows), sum(r["rejected"] for r in rows), tuple(r["date"] for r in rows))
 
 
+def mostly_rejected(parsed: DataFrame, log_format: str, counted: Census) -> str | None:
+    """The warning line for a batch whose lines were mostly rejected, naming a format that
+    would read them when one does (``parsed`` still cached); None for the others."""
+    from .parse import reject_warning, rejected_sample
+
+    if counted.rejected * 2 <= counted.lines:
+        return None
+    return reject_warning(parsed.sparkSession, log_format, counted.lines, counted.rejected, rejected_sample(parsed))
+
+
 def write_batch(parsed: DataFrame, out: str, batch_id: int, keep_batches: int | None = None,
                 kept=sources.ALL_SOURCES) -> Census:
     """Write batch ``batch_id`` of ``parsed`` (the output of

@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("files", nargs="+", metavar="FILE", help="log files, plain or .gz (local paths or URIs)")
     output_flag(run)
+    log_format_flag(run)
     run.add_argument(
         "--overwrite", action="store_true", default=environment.flag("LOG_ANALYTICS_OVERWRITE"),
         help="replace the state/, records/, rejects/, batches/, progress/ and _checkpoint/ of an existing output "
@@ -109,6 +110,19 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def log_format_flag(parser: argparse.ArgumentParser) -> None:
+    """``--log-format``, shared by ``run`` and ``spark_stream.py``."""
+    from .formats import AUTO, NAMED
+    parser.add_argument(
+        "--log-format", default=_env("LOG_ANALYTICS_LOG_FORMAT", AUTO), metavar="FORMAT",
+        help=f"how the log's lines are written: {AUTO} (detect it from the first lines), a name "
+             f"({', '.join(NAMED)}), or your server's own format line pasted as is: an Apache "
+             f"LogFormat string (%%h %%l %%u %%t \"%%r\" %%>s %%b ...) or an nginx log_format string "
+             f"($remote_addr - $remote_user [$time_local] ...) (env LOG_ANALYTICS_LOG_FORMAT; "
+             f"default %(default)s)",
+    )
+
+
 def _date(text: str) -> dt.date:
     from .report import parse_day
     try:
@@ -129,7 +143,7 @@ def _local_path(uri: str) -> str:
 def cmd_run(args) -> int:
     from . import parse as P
     from .storage import state, store
-    from .batch import write_batch
+    from .batch import mostly_rejected, write_batch
     from .session import spark_session
     from pyspark import StorageLevel
 
@@ -151,8 +165,14 @@ def cmd_run(args) -> int:
     for d in present:
         store.delete(store.join(out, d))
 
-    cached = P.for_cache(P.parse(P.read_lines(spark, args.files))).persist(StorageLevel.MEMORY_AND_DISK_DESER)
+    raw = P.read_lines(spark, args.files)
+    log_format, said = P.choose_format(spark, args.log_format, lambda: [r[0] for r in raw.limit(100).collect()])
+    print(said, file=sys.stderr, flush=True)
+    cached = P.for_cache(P.parse(raw, log_format=log_format)).persist(StorageLevel.MEMORY_AND_DISK_DESER)
     counted = write_batch(cached, out, 0)
+    warning = mostly_rejected(cached, log_format, counted)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
     cached.unpersist()
     seconds = time.monotonic() - started
     rate = counted.lines / seconds if seconds else 0.0

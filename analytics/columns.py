@@ -4,4 +4,5 @@
 RECORD_COLUMNS = [
     "host", "ident", "user", "timestamp", "date", "hour", "method", "endpoint",
     "protocol", "status", "content_size", "referrer", "user_agent",
+    "vhost", "port", "time_served_us", "forwarded_for",
 ]

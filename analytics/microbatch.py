@@ -24,8 +24,9 @@ class BatchWriter:
     ``lag``: where to ask how far the stream is behind the topic (None: do not ask)."""
 
     def __init__(self, output: str, lag: TopicLag | None, keep_batches: int = KEEP_BATCHES,
-                 compact_after: float = 0):
+                 compact_after: float = 0, log_format: str = "combined"):
         self.output = output
+        self.log_format = log_format  # as analytics.parse.parse takes it: never "auto"
         self.busy = threading.Lock()   # held while a batch runs, so a stop can wait for it
         self.stopping = threading.Event()
         self.lag = lag
@@ -56,19 +57,22 @@ class BatchWriter:
 
         from . import parse
         from .storage import store
-        from .batch import write_batch
+        from .batch import mostly_rejected, write_batch
 
         started = time.monotonic()
         lines = messages.select(
             "partition", "offset",
             F.posexplode(F.split(F.col("value").cast("string"), "\n", -1)).alias("line_in_message", "value"))
-        parsed = parse.for_cache(parse.parse(lines)).persist()
+        parsed = parse.for_cache(parse.parse(lines, log_format=self.log_format)).persist()
         try:
             counted = write_batch(parsed, self.output, batch_id, keep_batches=self.keep_batches)
+            warning = mostly_rejected(parsed, self.log_format, counted)
         finally:
             parsed.unpersist()
         if not counted.lines:
             return
+        if warning:
+            print(warning, flush=True)
         if not self.swept:
             store.prune_batches(self.output, before=batch_id - self.keep_batches + 1)
             self.swept = True

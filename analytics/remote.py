@@ -50,7 +50,7 @@ def server_batch(args) -> ServerBatch:
     left by a run that was killed while stopping is deleted first."""
     store.delete(stop_marker(args.checkpoint))
     return ServerBatch(args.output, args.bootstrap_servers, args.topic, args.checkpoint, args.keep_batches,
-                       args.compact_after)
+                       args.compact_after, args.log_format)
 
 
 class ServerBatch:
@@ -59,8 +59,9 @@ class ServerBatch:
     event and a Kafka consumer do not pickle)."""
 
     def __init__(self, output: str, bootstrap_servers: str, topic: str, checkpoint: str, keep_batches: int,
-                 compact_after: float):
+                 compact_after: float, log_format: str):
         self.output = output
+        self.log_format = log_format
         self.bootstrap_servers = bootstrap_servers
         self.topic = topic
         self.checkpoint = checkpoint
@@ -75,7 +76,7 @@ class ServerBatch:
             raise StopRequested()
         if self.writer is None:
             self.writer = BatchWriter(self.output, TopicLag(self.bootstrap_servers, self.topic, self.checkpoint),
-                                      self.keep_batches, self.compact_after)
+                                      self.keep_batches, self.compact_after, self.log_format)
         self.writer(messages, batch_id)
 
     def close(self) -> None:

@@ -19,6 +19,7 @@ CLASS_ARCHIVE = Path(sys.prefix) / "spark-classes.jsa"
 #: The project's own JVM code (the line parser of analytics.parse), built by `make install`.
 JVM_JAR = Path(__file__).with_name("jvm") / "log-analytics-jvm.jar"
 PARSER_CLASS = "loganalytics.AccessLineParser"
+FORMAT_PARSER_CLASS = "loganalytics.FormatParser"
 
 
 def spark_session(app: str = "log-analytics", master: str | None = None, driver_memory: str | None = None,

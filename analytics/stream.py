@@ -169,6 +169,64 @@ def warm_up(spark, log: str, output: str, batches: int = 3) -> None:
             writer(messages, batch_id)
 
 
+# --- the log format, kept with the checkpoint ------------------------------------
+
+#: where the checkpoint keeps the format its batches were parsed by (Spark leaves folders
+#: of others alone)
+LOG_FORMAT_KEPT = "log_format"
+
+
+def keep_log_format(spark, log_format: str, checkpoint: str, first_lines) -> str:
+    """The format the stream parses by, printed once: ``log_format`` when one is given;
+    for ``auto``, the format kept with ``checkpoint`` by an earlier run, so that a restart
+    reads the same way, else the one detected in ``first_lines()`` (the topic's first
+    lines). A given or detected format is kept; a fallback to Combined (nothing detected,
+    an empty topic) is not, so the next start detects again."""
+    import pyarrow as pa
+
+    from .formats import AUTO
+    from .parse import FALLBACK, check_format, detect_format
+    from .storage import store
+
+    kept = store.join(checkpoint, LOG_FORMAT_KEPT)
+    if log_format.strip().lower() != AUTO:
+        print(f"log format: {check_format(spark, log_format).name}", flush=True)
+    elif store.exists(kept):
+        log_format = store.read_table(kept).column("log_format")[0].as_py()
+        print(f"log format: {check_format(spark, log_format).name} (kept with the checkpoint)", flush=True)
+        return log_format
+    else:
+        log_format = detect_format(spark, first_lines())
+        if log_format is None:
+            print(f"log format: {FALLBACK} (no named format reads the first lines)", flush=True)
+            return FALLBACK
+        print(f"log format: {log_format} (detected)", flush=True)
+    store.write_table(kept, pa.table({"log_format": [log_format]}))
+    return log_format
+
+
+def first_lines(bootstrap_servers: str, topic: str, starting_offsets: str, count: int = 100) -> list[str]:
+    """Up to ``count`` lines from the start of ``topic`` (none when the stream starts at
+    ``latest``: its first lines are not written yet), for detecting the log format."""
+    from kafka import KafkaConsumer, TopicPartition
+    if starting_offsets == "latest":
+        return []
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers.split(","), request_timeout_ms=10000,
+                             consumer_timeout_ms=3000, enable_auto_commit=False)
+    try:
+        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        lines = []
+        for message in consumer:
+            lines += message.value.decode("utf-8", errors="replace").split("\n")
+            if len(lines) >= count:
+                break
+        return lines[:count]
+    finally:
+        consumer.close()
+
+
 # --- the query ------------------------------------------------------------------
 
 def run(args: argparse.Namespace) -> int:
@@ -179,6 +237,9 @@ def run(args: argparse.Namespace) -> int:
     check_lost(args.bootstrap_servers, args.topic, args.checkpoint, args.skip_lost_offsets)
     spark = stream_session(args.master)
     check_output(spark, args.output, args.checkpoint)
+    args.log_format = keep_log_format(
+        spark, args.log_format, args.checkpoint,
+        lambda: first_lines(args.bootstrap_servers, args.topic, args.starting_offsets))
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
@@ -205,7 +266,7 @@ def run(args: argparse.Namespace) -> int:
         writer = remote.server_batch(args)
     else:
         writer = BatchWriter(args.output, TopicLag(args.bootstrap_servers, args.topic, args.checkpoint),
-                             args.keep_batches, args.compact_after)
+                             args.keep_batches, args.compact_after, args.log_format)
     stream = (reader.load().writeStream.foreachBatch(writer)
               .option("checkpointLocation", args.checkpoint)
               .queryName("log-analytics"))

@@ -29,7 +29,8 @@ EXPECTED = {
                            "stddev": math.sqrt(50000 / 3), "min": 0, "max": 300},
     "missing_values": {"host": 0, "ident": 0, "user": 0, "timestamp": 0, "date": 0, "hour": 0,
                        "method": 0, "endpoint": 0, "protocol": 0, "status": 0, "content_size": 2,
-                       "referrer": 5, "user_agent": 5, "rejected_lines": 2},
+                       "referrer": 5, "user_agent": 5, "vhost": 6, "port": 6, "time_served_us": 6,
+                       "forwarded_for": 6, "rejected_lines": 2},  # no Common/Combined line has the last four
     "status_codes": {"404": 3, "200": 2, "304": 1},
     "frequent_hosts": [{"host": "a.com", "count": 3}, {"host": "b.org", "count": 2},
                        {"host": "c.net", "count": 1}],

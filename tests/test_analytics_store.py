@@ -19,7 +19,7 @@ def test_records_and_rejects_keyed_by_batch(spark, tmp_path):
     assert sorted((r["date"].isoformat(), r["batch_id"]) for r in recs.collect()) == [
         ("1995-08-01", 0), ("1995-08-01", 1)]
     rejs = spark.read.parquet(f"{out}/rejects")
-    assert sorted(tuple(r) for r in rejs.collect()) == [("bad", "no match", 0), ("bad", "no match", 1)]
+    assert sorted(tuple(r) for r in rejs.collect()) == [("bad", "not combined", 0), ("bad", "not combined", 1)]
 
 
 def test_tables_round_trip_and_spark_reads_them(spark, tmp_path):

@@ -146,7 +146,7 @@ def test_parser_rejects_exactly_the_malformed_lines(spark, tmp_path):
     rejected = [r for r in rows if r["reject_reason"] is not None]
     assert Counter(r["value"] for r in rejected) == expected
     reasons = Counter(r["reject_reason"] for r in rejected)
-    assert {"blank", "truncated", "bad timestamp", "bad status", "no match"} <= set(reasons)
+    assert {"blank", "truncated", "bad timestamp", "bad status", "not combined"} <= set(reasons)
 
 
 def test_stdout_and_summary_line():

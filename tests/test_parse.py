@@ -38,8 +38,12 @@ VALID = {
                               dict(method="GET", endpoint="/a b.html", protocol="HTTP/1.0", status=404)),
     "request -": ('h - - [01/Aug/1995:00:00:01 -0400] "-" 408 -',
                   dict(method=None, endpoint=None, protocol=None, status=408)),
-    "one-word request": ('h - - [01/Aug/1995:00:00:01 -0400] "\\x16\\x03\\x01" 400 226',
-                         dict(method="\\x16\\x03\\x01", endpoint=None, protocol=None)),
+    "one-word request": ('h - - [01/Aug/1995:00:00:01 -0400] "PRI" 400 226',
+                         dict(method="PRI", endpoint=None, protocol=None)),
+    "TLS handshake on port 80 (nginx)": ('h - - [01/Aug/1995:00:00:01 -0400] "\\x16\\x03\\x01\\x00\\xF4\\x01" 400 157',
+                                         dict(method=None, endpoint=None, protocol=None, status=400)),
+    "binary first word then more": ('h - - [01/Aug/1995:00:00:01 -0400] "\x16\x03 / HTTP/1.1" 400 0',
+                                    dict(method=None, endpoint="/", protocol="HTTP/1.1")),
     "U+0001 in fields": ('h\x01 - - [01/Aug/1995:00:00:01 -0400] "GET /a\x01b HTTP/1.0" 200 5 "\x01" "ua\x01"',
                          dict(host="h\x01", endpoint="/a\x01b", referrer="\x01", user_agent="ua\x01")),
     "escaped quotes": (
@@ -72,8 +76,8 @@ REJECTED = {
     "spaces only": ("   ", "blank"),
     "bare CR": ("\r", "blank"),
     "wrapped in quotes (ocatak)": ('"' + COMBINED + '"', "wrapped in quotes"),
-    "garbage": ("hello world", "no match"),
-    "binary garbage": ("\x16\x03\x01\x02\x00\x01\x00", "no match"),
+    "garbage": ("hello world", "not combined"),
+    "binary garbage": ("\x16\x03\x01\x02\x00\x01\x00", "not combined"),
     "truncated in the timestamp": ("h - - [01/Aug/1995:00:0", "truncated"),
     "truncated in the request": (f'h - - {T} "GET /index.html HTT', "truncated"),
     "truncated after the request": (f'h - - {T} "GET / HTTP/1.0"', "truncated"),
@@ -96,7 +100,7 @@ REJECTED = {
     "size not a number": (f'h - - {T} "GET / HTTP/1.0" 200 12a', "bad size"),
     "size of 16 digits": (f'h - - {T} "GET / HTTP/1.0" 200 1234567890123456', "bad size"),
     "junk after common": (f'h - - {T} "GET / HTTP/1.0" 200 5 junk', "trailing garbage"),
-    "two spaces between fields": (f'h  - - {T} "GET / HTTP/1.0" 200 5', "no match"),
+    "two spaces between fields": (f'h  - - {T} "GET / HTTP/1.0" 200 5', "not combined"),
 }
 
 
@@ -148,7 +152,7 @@ def test_records_and_rejects_split(spark):
     assert recs.columns == [*RECORD_COLUMNS, "partition", "offset"]
     assert rejs.columns == ["line", "reason", "partition", "offset"]
     assert sorted((r["partition"], r["offset"]) for r in recs.collect()) == [(0, 10), (1, 3)]
-    assert [tuple(r) for r in rejs.collect()] == [("oops", "no match", 0, 11)]
+    assert [tuple(r) for r in rejs.collect()] == [("oops", "not combined", 0, 11)]
 
 
 def test_file_bytes(spark, tmp_path):

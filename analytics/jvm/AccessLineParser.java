@@ -41,7 +41,7 @@ public final class AccessLineParser implements UDF1<String, Row> {
             null, null, null, null, null, null, null, null);
     private static final String[] MONTHS =
             {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
-    private static final int TIMESTAMP_LENGTH = "dd/Mon/yyyy:HH:MM:SS +zzzz".length();
+    static final int TIMESTAMP_LENGTH = "dd/Mon/yyyy:HH:MM:SS +zzzz".length();
 
     @Override
     public Row call(String raw) {
@@ -108,21 +108,21 @@ public final class AccessLineParser implements UDF1<String, Row> {
 
     /**
      * {method, endpoint, protocol} of a request: its words split on single spaces; the
-     * method is the first word, the protocol the last when there are three words or more
-     * and it starts with {@code HTTP/}, the endpoint what lies between. Empty parts and the
-     * request {@code -} are null.
+     * method is the first word when it is a token ({@link #method}), the protocol the last
+     * when there are three words or more and it starts with {@code HTTP/}, the endpoint what
+     * lies between. Empty parts and the request {@code -} are null.
      */
-    private static String[] request(String req) {
+    static String[] request(String req) {
         String[] parts = new String[3];
         if (req.isEmpty() || req.equals("-")) {
             return parts;
         }
         int firstSpace = req.indexOf(' ');
         if (firstSpace < 0) {
-            parts[0] = req;
+            parts[0] = method(req);
             return parts;
         }
-        parts[0] = nullIfEmpty(req.substring(0, firstSpace));
+        parts[0] = method(req.substring(0, firstSpace));
         int secondSpace = req.indexOf(' ', firstSpace + 1);
         int lastSpace = req.lastIndexOf(' ');
         boolean protocol = secondSpace >= 0 && req.startsWith("HTTP/", lastSpace + 1);
@@ -131,12 +131,30 @@ public final class AccessLineParser implements UDF1<String, Row> {
         return parts;
     }
 
+    /**
+     * A request's first word as its method when it is an HTTP token (RFC 9110: letters,
+     * digits and {@code !#$%&'*+-.^_`|~}), else null: the bytes of a TLS handshake sent to
+     * a plain-HTTP port ({@code \x16\x03\x01}) are no method.
+     */
+    private static String method(String word) {
+        if (word.isEmpty()) {
+            return null;
+        }
+        for (int k = 0; k < word.length(); k++) {
+            char c = word.charAt(k);
+            if (!(isDigit(c) || isLetter(c) || "!#$%&'*+-.^_`|~".indexOf(c) >= 0)) {
+                return null;
+            }
+        }
+        return word;
+    }
+
     private static String nullIfEmpty(String s) {
         return s.isEmpty() ? null : s;
     }
 
     /** Java regex's {@code \s}. */
-    private static boolean isSpace(char c) {
+    static boolean isSpace(char c) {
         return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
     }
 
@@ -157,7 +175,7 @@ public final class AccessLineParser implements UDF1<String, Row> {
      * The index of the quote closing a quoted field whose text starts at {@code i}, or -1.
      * A backslash escapes any character.
      */
-    private static int quotedEnd(String s, int i) {
+    static int quotedEnd(String s, int i) {
         int n = s.length();
         while (i < n) {
             char c = s.charAt(i);
@@ -173,7 +191,7 @@ public final class AccessLineParser implements UDF1<String, Row> {
     }
 
     /** How many ASCII digits, up to {@code max}, follow from {@code i}. */
-    private static int digits(String s, int i, int max) {
+    static int digits(String s, int i, int max) {
         int k = 0;
         while (k < max && i + k < s.length() && isDigit(s.charAt(i + k))) {
             k++;
@@ -181,7 +199,7 @@ public final class AccessLineParser implements UDF1<String, Row> {
         return k;
     }
 
-    private static boolean isDigit(char c) {
+    static boolean isDigit(char c) {
         return c >= '0' && c <= '9';
     }
 
@@ -190,7 +208,7 @@ public final class AccessLineParser implements UDF1<String, Row> {
     }
 
     /** {@code dd/Mon/yyyy:HH:MM:SS +zzzz} (year 1000-9999) from {@code i}. */
-    private static boolean timestampShape(String s, int i) {
+    static boolean timestampShape(String s, int i) {
         if (i + TIMESTAMP_LENGTH > s.length()) {
             return false;
         }
@@ -207,7 +225,7 @@ public final class AccessLineParser implements UDF1<String, Row> {
         return s.charAt(i + 7) != '0';
     }
 
-    private static int number(String s, int i, int length) {
+    static int number(String s, int i, int length) {
         int value = 0;
         for (int k = 0; k < length; k++) {
             value = value * 10 + (s.charAt(i + k) - '0');
@@ -219,7 +237,7 @@ public final class AccessLineParser implements UDF1<String, Row> {
      * {epoch second of the true instant, epoch day of the local date} of the timestamp at
      * {@code i} (already of the right shape), or null when it names no real instant.
      */
-    private static long[] instant(String s, int i) {
+    static long[] instant(String s, int i) {
         int day = number(s, i, 2);
         int month = month(s, i + 3);
         int year = number(s, i + 7, 4);
@@ -239,7 +257,7 @@ public final class AccessLineParser implements UDF1<String, Row> {
     }
 
     /** 1-12 for a month's three-letter name in any case, else 0. */
-    private static int month(String s, int i) {
+    static int month(String s, int i) {
         for (int m = 0; m < MONTHS.length; m++) {
             if (s.regionMatches(true, i, MONTHS[m], 0, 3)) {
                 return m + 1;
