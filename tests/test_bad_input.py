@@ -86,8 +86,10 @@ def test_a_truncated_gzip_is_one_line_and_writes_nothing(spark, tmp_path, capsys
     path = tmp_path / "cut.log.gz"
     path.write_bytes(whole[:len(whole) // 2])
     assert main(["run", str(path), "--output", f"file://{tmp_path}/out"]) == 1
-    err = capsys.readouterr().err.strip()
-    assert err.startswith("python -m analytics: error: ") and "\n" not in err, err
+    # the format it read the first lines by, then the error: one line each
+    said, err = capsys.readouterr().err.strip().split("\n")
+    assert said == "log format: common (detected)", said
+    assert err.startswith("python -m analytics: error: "), err
     assert err.endswith("(caused by java.io.EOFException: Unexpected end of input stream)"), err
     assert not (tmp_path / "out" / "state" / "_committed").exists()
 

@@ -64,7 +64,7 @@ def test_stream_through_connect_prints_what_a_classic_session_prints_and_equals_
     result = run_stream(spark_connect, topic, output, "--available-now", "--max-offsets-per-trigger", "3000",
                         timeout=900, env=through_connect(spark_connect))
     assert result.returncode == 0, result.stderr[-3000:]
-    assert all(line.startswith(("stream: ", "batch ")) for line in result.stdout.splitlines()), result.stdout
+    assert all(line.startswith(("stream: ", "log format: ", "batch ")) for line in result.stdout.splitlines()), result.stdout
     batches = batch_lines(result.stdout)
     assert len(batches) == 4, result.stdout  # 9,057 messages, at most 3,000 a batch
     assert [b["id"] for b in batches] == [0, 1, 2, 3]

@@ -240,7 +240,7 @@ def test_spark_submit_runs_the_job_quietly_with_the_projects_conf(stack, tmp_pat
                             cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     assert report(output)["lines"] == {"total": 100, "records": 100, "rejected": 0}
-    assert all(l.startswith(("stream: ", "batch ")) for l in result.stdout.splitlines()), result.stdout
+    assert all(l.startswith(("stream: ", "log format: ", "batch ")) for l in result.stdout.splitlines()), result.stdout
     assert [l for l in result.stderr.splitlines() if " INFO " in l or " WARN " in l] == []
 
 
