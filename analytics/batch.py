@@ -64,7 +64,7 @@ def write_batch(parsed: DataFrame, out: str, batch_id: int, keep_batches: int | 
     newest ``keep_batches`` batches (None: write none, as the batch runner does).
     ``kept``: the sources to aggregate and merge. The records are written while the
     census builds the cache; then the source table is computed once and cached, and the
-    rejects (if any), ``batches/`` and the merge into the state are written side by side.
+    rejects (if any) and the merge into the state (then ``batches/``) are written side by side.
     Most of a small batch's jobs is waiting (planning, scheduling, round trips to the file
     system), so jobs in flight together keep both cores busy. The batch is marked
     committed in the state once all are written."""
@@ -78,11 +78,9 @@ def write_batch(parsed: DataFrame, out: str, batch_id: int, keep_batches: int | 
             return counted
         table = sources.aggregate(parsed, kept).persist()
         try:
-            lanes.append(pool.submit(_merged, spark, out, batch_id, table, counted, kept))
+            lanes.append(pool.submit(_merged, spark, out, batch_id, table, counted, kept, keep_batches is not None))
             if counted.rejected:
                 lanes.append(pool.submit(_written, "rejects", batch_id, store.write_rejects, rejects(parsed), out))
-            if keep_batches is not None:
-                lanes.append(pool.submit(_kept, table, out, batch_id))
             for lane in lanes:
                 lane.result()
         finally:
@@ -95,16 +93,17 @@ def write_batch(parsed: DataFrame, out: str, batch_id: int, keep_batches: int | 
     return counted
 
 
-def _merged(spark, out: str, batch_id: int, table: DataFrame, counted: Census, kept) -> None:
+def _merged(spark, out: str, batch_id: int, table: DataFrame, counted: Census, kept, keep_table: bool) -> None:
+    """Merge the batch's source table into the state; then, with ``keep_table``, write it
+    under ``batches/`` from the cache the merge filled (side by side, both jobs would
+    compute the aggregation)."""
     state.merge(spark, out, batch_id, table, list(counted.days), sources.rules_of(kept))
     crash.point("state", batch_id)
-
-
-def _kept(table: DataFrame, out: str, batch_id: int) -> None:
-    # one file, not one per shuffle partition of each source: a file costs a round trip
-    # to the NameNode or more, and the table is as small as the batch's distinct keys
-    table.coalesce(1).write.mode("overwrite").parquet(state.batch_path(out, batch_id))
-    crash.point("partials", batch_id)
+    if keep_table:
+        # one file, not one per shuffle partition of each source: the table is as small as
+        # the batch's distinct keys, and each file is a round trip to the NameNode or more
+        table.coalesce(1).write.mode("overwrite").parquet(state.batch_path(out, batch_id))
+        crash.point("partials", batch_id)
 
 
 def _written(point: str, batch_id: int, write, frame: DataFrame, out: str) -> None:
