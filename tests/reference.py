@@ -101,17 +101,7 @@ def parse_line(line: str, log_format: str = "combined") -> dict | None:
     offset = -offset if sign == "-" else offset
     instant = (local - timedelta(seconds=offset)).replace(tzinfo=timezone.utc)
 
-    method = endpoint = protocol = None
-    if request not in ("", "-"):
-        words = request.split(" ")
-        method = words[0] if TOKEN.fullmatch(words[0]) else None
-        if len(words) >= 2:
-            if len(words) >= 3 and words[-1].startswith("HTTP/"):
-                protocol = words[-1]
-                endpoint = " ".join(words[1:-1])
-            else:
-                endpoint = " ".join(words[1:])
-            endpoint = endpoint or None
+    method, endpoint, protocol = _request(request)
     combined = referrer is not None
     return {
         "host": host, "ident": ident, "user": user, "timestamp": instant,
